@@ -1,0 +1,1 @@
+"""The `decnet` command line (Typer)."""

@@ -1,0 +1,34 @@
+"""Entry point of the `decnet` command: one Typer app with a subcommand per area."""
+
+from __future__ import annotations
+
+import typer
+
+from decnet.cli import db
+from decnet.config import get_settings
+from decnet.logs import configure_logging
+
+app = typer.Typer(
+    name="decnet",
+    help="Resolve honeypot observations into identities and campaigns.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db")
+
+
+@app.callback()
+def setup(
+    log_level: str = typer.Option(
+        None, "--log-level", help="Log level (DEBUG, INFO, WARNING); default DECNET_LOG_LEVEL or INFO."
+    ),
+) -> None:
+    configure_logging(log_level or get_settings().log_level)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Web side of DECNET: storage (`db`), HTTP routes (`router`) and the app (`api`)."""
