@@ -1,0 +1,1 @@
+"""Event bus: topic names, payload models, backends and the transactional outbox."""
