@@ -13,14 +13,25 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pymysql.err
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from decnet.errors import ConfigError, DatabaseUnavailableError
 
 log = logging.getLogger(__name__)
+
+# MariaDB reports a failed CHECK constraint as error 4025, which PyMySQL
+# classes as OperationalError; it is an integrity violation like a failed
+# foreign key, and callers catch it as IntegrityError on every backend.
+pymysql.err.error_map[4025] = pymysql.err.IntegrityError
 
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -100,10 +111,11 @@ async def check_connection(engine: AsyncEngine) -> None:
         async with engine.connect() as conn:
             await conn.execute(sa.text("SELECT 1"))
     except Exception as exc:  # every driver raises its own family of errors
+        first_line = str(exc).splitlines()[0] if str(exc) else ""
         raise DatabaseUnavailableError(
             f"cannot connect to database {redact(engine.url)}: "
-            f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}; "
-            "check that the server is running and the URL (--db or DECNET_DB_URL) is right"
+            f"{type(exc).__name__}: {first_line}; check that the server is running "
+            "and the URL (--db or DECNET_DB_URL) is right"
         ) from exc
 
 
@@ -111,6 +123,6 @@ async def check_connection(engine: AsyncEngine) -> None:
 async def transaction(
     sessions: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
-    """Yield a session inside one transaction: committed on success, rolled back on error."""
+    """Yield a session in one transaction, committed on success, else rolled back."""
     async with sessions() as session, session.begin():
         yield session
