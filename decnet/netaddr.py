@@ -31,7 +31,8 @@ def normalise_ip(text: object) -> str:
         address = ipaddress.ip_address(candidate)
     except ValueError:
         raise InputError(
-            f"invalid IP address {text!r}: expected IPv4 (192.0.2.1) or IPv6 (2001:db8::1)"
+            f"invalid IP address {text!r}: expected IPv4 (192.0.2.1) "
+            "or IPv6 (2001:db8::1)"
         ) from None
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped is not None:

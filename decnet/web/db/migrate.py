@@ -77,7 +77,9 @@ async def upgrade(engine: AsyncEngine) -> set[str]:
     async with engine.begin() as conn:
         await conn.run_sync(_upgrade, url)
     revisions = await current_revisions(engine)
-    log.info("database schema is current", extra={"db": url, "revision": sorted(revisions)})
+    log.info(
+        "database schema is current", extra={"db": url, "revision": sorted(revisions)}
+    )
     return revisions
 
 
