@@ -1,0 +1,69 @@
+"""`decnet db` as a user runs it: a real subprocess, one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+
+
+def _decnet(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DECNET_HOME": str(home), "COLUMNS": "200"}
+    env.pop("DECNET_DB_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "decnet.cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_status_creates_default_database(tmp_path: Path) -> None:
+    result = _decnet("db", "status", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "decnet.sqlite").exists()
+    assert "observations" in result.stdout
+
+
+def test_upgrade_with_db_option(tmp_path: Path) -> None:
+    target = tmp_path / "other.sqlite"
+    result = _decnet("db", "upgrade", "--db", f"sqlite:///{target}", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    engine = sa.create_engine(f"sqlite:///{target}")
+    with engine.connect() as conn:
+        tables = sa.inspect(conn).get_table_names()
+    assert "attacker_identities" in tables
+
+
+def test_unknown_scheme_is_one_line_error(tmp_path: Path) -> None:
+    result = _decnet("db", "status", "--db", "redis://127.0.0.1/0", home=tmp_path)
+    assert result.returncode == 2
+    assert "unsupported database URL scheme 'redis'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unreachable_database_is_one_line_error(tmp_path: Path) -> None:
+    url = "postgresql://postgres@127.0.0.1:1/test"
+    result = _decnet("db", "upgrade", "--db", url, home=tmp_path)
+    assert result.returncode == 3
+    assert "cannot connect to database" in result.stderr
+    assert "127.0.0.1:1" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_newer_database_is_rejected(tmp_path: Path) -> None:
+    target = tmp_path / "future.sqlite"
+    url = f"sqlite:///{target}"
+    assert _decnet("db", "upgrade", "--db", url, home=tmp_path).returncode == 0
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999_future'"))
+    result = _decnet("db", "upgrade", "--db", url, home=tmp_path)
+    assert result.returncode == 4
+    assert "newer than this DECNET knows" in result.stderr
+    assert "Traceback" not in result.stderr
