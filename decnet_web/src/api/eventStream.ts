@@ -1,0 +1,137 @@
+import { getSseTicket } from "../features/auth/api/sseTicket";
+
+export type StreamStatus = "connecting" | "live" | "reconnecting" | "closed";
+
+export type StreamEvent = {
+  subject: string;
+  payload: Record<string, unknown>;
+  id: string;
+};
+
+type StreamOptions = {
+  /** API path of the stream, e.g. /api/v1/identities/events. */
+  path: string;
+  /** SSE event names to listen for besides unnamed messages. */
+  eventNames: readonly string[];
+  onEvent: (event: StreamEvent) => void;
+  onStatus: (status: StreamStatus) => void;
+  /** Delay before the first reconnect, doubled per failure up to 30 s. */
+  retryMs?: number;
+};
+
+const MAX_RETRY_MS = 30_000;
+
+function parseEvent(message: MessageEvent<string>): StreamEvent | null {
+  let data: unknown;
+  try {
+    data = JSON.parse(message.data);
+  } catch {
+    return null;
+  }
+  if (!data || typeof data !== "object") {
+    return null;
+  }
+  const record = data as Record<string, unknown>;
+  // Accept both {subject, payload} envelopes and bare payloads whose
+  // subject travels as the SSE event name.
+  if (typeof record.subject === "string" && record.payload) {
+    return {
+      subject: record.subject,
+      payload: record.payload as Record<string, unknown>,
+      id: message.lastEventId,
+    };
+  }
+  return { subject: message.type, payload: record, id: message.lastEventId };
+}
+
+/**
+ * Open an authenticated Server-Sent Events stream and keep it open.
+ *
+ * Each connection spends a fresh single-use ticket, so the browser's own
+ * reconnect (which would replay a spent ticket) is replaced by ours: on an
+ * error the stream closes, waits with exponential backoff, fetches a new
+ * ticket and resumes after the last event id seen. Returns a function that
+ * closes the stream for good.
+ */
+export function openEventStream({
+  path,
+  eventNames,
+  onEvent,
+  onStatus,
+  retryMs = 1000,
+}: StreamOptions): () => void {
+  let source: EventSource | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let closed = false;
+  let failures = 0;
+  let lastEventId = "";
+
+  const handle = (message: MessageEvent<string>) => {
+    const event = parseEvent(message);
+    if (message.lastEventId) {
+      lastEventId = message.lastEventId;
+    }
+    if (event) {
+      onEvent(event);
+    }
+  };
+
+  const scheduleReconnect = () => {
+    if (closed) {
+      return;
+    }
+    onStatus("reconnecting");
+    const delay = Math.min(retryMs * 2 ** failures, MAX_RETRY_MS);
+    failures += 1;
+    timer = setTimeout(connect, delay);
+  };
+
+  async function connect() {
+    if (closed) {
+      return;
+    }
+    onStatus(failures === 0 ? "connecting" : "reconnecting");
+    let ticket: string;
+    try {
+      ticket = await getSseTicket();
+    } catch {
+      scheduleReconnect();
+      return;
+    }
+    if (closed) {
+      return;
+    }
+    const url = new URL(path, window.location.origin);
+    url.searchParams.set("ticket", ticket);
+    if (lastEventId) {
+      // NOTE: EventSource cannot send a Last-Event-ID header on a new
+      // connection, so the resume point travels as a query parameter.
+      url.searchParams.set("last_event_id", lastEventId);
+    }
+    source = new EventSource(url);
+    source.onopen = () => {
+      failures = 0;
+      onStatus("live");
+    };
+    source.onmessage = handle;
+    for (const name of eventNames) {
+      source.addEventListener(name, handle as EventListener);
+    }
+    source.onerror = () => {
+      source?.close();
+      source = null;
+      scheduleReconnect();
+    };
+  }
+
+  void connect();
+
+  return () => {
+    closed = true;
+    if (timer) {
+      clearTimeout(timer);
+    }
+    source?.close();
+    onStatus("closed");
+  };
+}

@@ -1,0 +1,104 @@
+import type { AttackerSession } from "../../../api/types";
+import { formatTime } from "../../../components/format";
+
+function InputMarker({ typed }: { typed: boolean | null }) {
+  if (typed === null) {
+    return <span className="marker marker-unknown">input unknown</span>;
+  }
+  return typed ? (
+    <span
+      className="marker marker-typed"
+      title="Keystrokes arrived one at a time"
+    >
+      typed
+    </span>
+  ) : (
+    <span className="marker marker-pasted" title="Input arrived in bursts">
+      pasted
+    </span>
+  );
+}
+
+function SessionItem({ session }: { session: AttackerSession }) {
+  const credentials = session.credentials ?? [];
+  const commands = session.commands ?? [];
+  const downloads = session.downloads ?? [];
+  return (
+    <li className="session">
+      <h3>
+        {session.protocol ?? "session"} {session.session_id} on {session.sensor}{" "}
+        <InputMarker typed={session.input_typed} />
+        {session.phase ? <span className="marker">{session.phase}</span> : null}
+      </h3>
+      <p className="muted">
+        {formatTime(session.started_at)}
+        {session.duration_s !== null
+          ? `, ${session.duration_s.toFixed(1)} s`
+          : ""}
+        {session.client_version ? ` · ${session.client_version}` : ""}
+        {session.hassh ? ` · HASSH ${session.hassh}` : ""}
+      </p>
+      {credentials.length > 0 ? (
+        <>
+          <h4>Credentials ({credentials.length})</h4>
+          <ul className="credentials">
+            {credentials.map((item, index) => (
+              <li key={index}>
+                <code>
+                  {item.username}:{item.password}
+                </code>{" "}
+                {item.success ? (
+                  <span className="marker marker-success">accepted</span>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {commands.length > 0 ? (
+        <>
+          <h4>Commands ({commands.length})</h4>
+          <pre className="commands" tabIndex={0} aria-label="Commands">
+            {commands
+              .map(
+                (item) => `$ ${item.input}${item.failed ? "   # failed" : ""}`,
+              )
+              .join("\n")}
+          </pre>
+        </>
+      ) : null}
+      {downloads.length > 0 ? (
+        <>
+          <h4>Downloads ({downloads.length})</h4>
+          <ul className="downloads">
+            {downloads.map((item, index) => (
+              <li key={index}>
+                {item.kind} <code>{item.url ?? "(no URL)"}</code>
+                {item.sha256 ? (
+                  <>
+                    {" "}
+                    SHA-256 <code>{item.sha256.slice(0, 16)}…</code>
+                  </>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </li>
+  );
+}
+
+/** The sessions of one observation with commands, credentials, downloads. */
+export function SessionList({ sessions }: { sessions: AttackerSession[] }) {
+  if (sessions.length === 0) {
+    return <p className="muted">No sessions recorded.</p>;
+  }
+  return (
+    <ol className="sessions">
+      {sessions.map((session) => (
+        <SessionItem key={session.id} session={session} />
+      ))}
+    </ol>
+  );
+}

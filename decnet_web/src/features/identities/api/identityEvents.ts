@@ -1,0 +1,78 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+
+import { openEventStream, type StreamStatus } from "../../../api/eventStream";
+import { LiveCacheUpdater } from "../../../api/liveCache";
+
+export const IDENTITY_EVENT_NAMES = [
+  "identity.formed",
+  "identity.observation.linked",
+  "identity.merged",
+  "identity.unmerged",
+  "identity.campaign.assigned",
+] as const;
+
+export const CAMPAIGN_EVENT_NAMES = [
+  "campaign.formed",
+  "campaign.updated",
+] as const;
+
+export type LiveState = {
+  status: StreamStatus;
+  /** Events applied to the cache since the page loaded. */
+  applied: number;
+  lastUpdateAt: number | null;
+};
+
+/**
+ * Keep the identity and campaign caches current from the two SSE streams
+ * while `enabled` (a signed-in user); returns the connection state.
+ */
+export function useIdentityEvents(enabled: boolean): LiveState {
+  const queryClient = useQueryClient();
+  const [state, setState] = useState<LiveState>({
+    status: "closed",
+    applied: 0,
+    lastUpdateAt: null,
+  });
+
+  useEffect(() => {
+    if (!enabled) {
+      return;
+    }
+    const updater = new LiveCacheUpdater(queryClient, (count) =>
+      setState((current) => ({
+        ...current,
+        applied: current.applied + count,
+        lastUpdateAt: Date.now(),
+      })),
+    );
+    const statuses: Record<string, StreamStatus> = {};
+    const onStatus = (name: string) => (status: StreamStatus) => {
+      statuses[name] = status;
+      // The identity stream decides what the indicator shows.
+      if (name === "identities") {
+        setState((current) => ({ ...current, status }));
+      }
+    };
+    const closeIdentities = openEventStream({
+      path: "/api/v1/identities/events",
+      eventNames: IDENTITY_EVENT_NAMES,
+      onEvent: (event) => updater.push(event),
+      onStatus: onStatus("identities"),
+    });
+    const closeCampaigns = openEventStream({
+      path: "/api/v1/campaigns/events",
+      eventNames: CAMPAIGN_EVENT_NAMES,
+      onEvent: (event) => updater.push(event),
+      onStatus: onStatus("campaigns"),
+    });
+    return () => {
+      closeIdentities();
+      closeCampaigns();
+      updater.dispose();
+    };
+  }, [enabled, queryClient]);
+
+  return state;
+}
