@@ -1,0 +1,1 @@
+"""Ground-truth scenarios, a log generator and metrics for the whole pipeline."""
