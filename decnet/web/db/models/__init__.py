@@ -1,5 +1,6 @@
 """SQLModel tables. Importing this package registers every table on the metadata."""
 
+from decnet.web.db.models.auth import AppSecret, StreamTicket, User
 from decnet.web.db.models.identity import (
     CANONICAL,
     MERGED,
@@ -16,6 +17,7 @@ __all__ = [
     "CANONICAL",
     "MERGED",
     "AnalystDecision",
+    "AppSecret",
     "Attacker",
     "AttackerIdentity",
     "AttackerSession",
@@ -25,4 +27,6 @@ __all__ = [
     "Lease",
     "ObservationFeature",
     "OutboxEvent",
+    "StreamTicket",
+    "User",
 ]

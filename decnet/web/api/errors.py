@@ -1,0 +1,128 @@
+"""API exception types and the one place that maps errors to HTTP responses.
+
+Every error body is `{"detail": MESSAGE}`; request validation errors keep
+FastAPI's list form, `{"detail": [{"loc", "msg", "type"}, ...]}`.
+
+| exception | status |
+|---|---|
+| AuthenticationError | 401, with `WWW-Authenticate: Bearer` |
+| PermissionDeniedError | 403 |
+| NotFoundError | 404 |
+| IntegrityViolationError | 409 |
+| PayloadTooLargeError | 413 |
+| InputError | 422 |
+| RateLimitedError, TooManyStreamsError | 429, with `Retry-After` when known |
+| DatabaseUnavailableError, BusUnavailableError, SchemaError | 503 |
+| any other DecnetError or exception | 500, message logged, not returned |
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from decnet.errors import (
+    BusUnavailableError,
+    DatabaseUnavailableError,
+    DecnetError,
+    InputError,
+    IntegrityViolationError,
+    NotFoundError,
+    SchemaError,
+)
+
+log = logging.getLogger(__name__)
+
+
+class AuthenticationError(DecnetError):
+    """The request carries no valid credentials (token, ticket or password)."""
+
+
+class PermissionDeniedError(DecnetError):
+    """The user is authenticated but their role does not allow the action."""
+
+
+class PayloadTooLargeError(DecnetError):
+    """The request body is larger than the server accepts."""
+
+
+class RateLimitedError(DecnetError):
+    """The client sent too many requests of one kind; `retry_after_s` says when to retry."""
+
+    def __init__(self, message: str, retry_after_s: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class TooManyStreamsError(RateLimitedError):
+    """The user already holds the maximum number of open event streams."""
+
+
+_STATUS: tuple[tuple[type[DecnetError], int], ...] = (
+    (AuthenticationError, 401),
+    (PermissionDeniedError, 403),
+    (NotFoundError, 404),
+    (IntegrityViolationError, 409),
+    (PayloadTooLargeError, 413),
+    (InputError, 422),
+    (RateLimitedError, 429),
+    (DatabaseUnavailableError, 503),
+    (BusUnavailableError, 503),
+    (SchemaError, 503),
+)
+
+# The body of every 401, as the OpenAPI schema and clients see it.
+UNAUTHORIZED_HEADERS = {"WWW-Authenticate": "Bearer"}
+
+
+def status_for(error: DecnetError) -> int:
+    """Return the HTTP status of `error` (500 for types not in the table)."""
+    for error_type, status in _STATUS:
+        if isinstance(error, error_type):
+            return status
+    return 500
+
+
+def error_response(error: DecnetError) -> JSONResponse:
+    """Build the JSON response for `error`, with the headers its status needs."""
+    status = status_for(error)
+    headers: dict[str, str] = {}
+    if status == 401:
+        headers.update(UNAUTHORIZED_HEADERS)
+    if isinstance(error, RateLimitedError) and error.retry_after_s is not None:
+        headers["Retry-After"] = str(error.retry_after_s)
+    detail = str(error) if status < 500 else "internal server error"
+    if status == 503:
+        detail = str(error)
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+
+
+async def _handle_decnet_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DecnetError)
+    response = error_response(error)
+    if response.status_code >= 500:
+        log.error(
+            "request failed",
+            extra={
+                "path": request.url.path,
+                "error": f"{type(error).__name__}: {error}",
+                "status": response.status_code,
+            },
+        )
+    return response
+
+
+async def _handle_unexpected(request: Request, error: Exception) -> JSONResponse:
+    log.exception(
+        "unhandled error",
+        extra={"path": request.url.path, "error": type(error).__name__},
+    )
+    return JSONResponse({"detail": "internal server error"}, status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the mapping above on `app`."""
+    app.add_exception_handler(DecnetError, _handle_decnet_error)
+    app.add_exception_handler(Exception, _handle_unexpected)

@@ -1,0 +1,1 @@
+"""Response and request models: one family per entity (public, detail, page)."""

@@ -1,0 +1,1 @@
+"""API routes, one module per resource, mounted under /api/v1 by `create_app`."""
