@@ -45,8 +45,12 @@ class Campaign(SQLModel, table=True):
     name: str | None = Field(default=None, sa_column=sa.Column(sa.String(200)))
     created_at: datetime = Field(sa_column=created_column())
     updated_at: datetime = Field(sa_column=updated_column())
-    first_seen_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
-    last_seen_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+    first_seen_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime())
+    )
+    last_seen_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime())
+    )
     confidence: float | None = Field(default=None, sa_column=sa.Column(sa.Float()))
     notes: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
     merged_into_uuid: str | None = Field(
@@ -84,37 +88,62 @@ class AttackerIdentity(SQLModel, table=True):
 
     uuid: str = Field(sa_column=uuid_pk())
     schema_version: int = Field(
-        default=1, sa_column=sa.Column(sa.Integer(), nullable=False, default=1, server_default="1")
+        default=1,
+        sa_column=sa.Column(
+            sa.Integer(), nullable=False, default=1, server_default="1"
+        ),
     )
     campaign_id: str | None = Field(
         default=None,
         sa_column=sa.Column(sa.String(36), sa.ForeignKey("campaigns.uuid"), index=True),
     )
-    first_seen_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
-    last_seen_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+    first_seen_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime())
+    )
+    last_seen_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime())
+    )
     created_at: datetime = Field(sa_column=created_column())
     updated_at: datetime = Field(sa_column=updated_column())
     confidence: float | None = Field(default=None, sa_column=sa.Column(sa.Float()))
     observation_count: int = Field(
-        default=0, sa_column=sa.Column(sa.Integer(), nullable=False, default=0, server_default="0")
+        default=0,
+        sa_column=sa.Column(
+            sa.Integer(), nullable=False, default=0, server_default="0"
+        ),
     )
     ja3_hashes: list[str] | None = Field(default=None, sa_column=sa.Column(JSONText()))
-    hassh_hashes: list[str] | None = Field(default=None, sa_column=sa.Column(JSONText()))
-    payload_simhashes: list[str] | None = Field(default=None, sa_column=sa.Column(JSONText()))
-    c2_endpoints: list[str] | None = Field(default=None, sa_column=sa.Column(JSONText()))
-    kd_digraph_simhash: bytes | None = Field(default=None, sa_column=sa.Column(SimHash64()))
+    hassh_hashes: list[str] | None = Field(
+        default=None, sa_column=sa.Column(JSONText())
+    )
+    payload_simhashes: list[str] | None = Field(
+        default=None, sa_column=sa.Column(JSONText())
+    )
+    c2_endpoints: list[str] | None = Field(
+        default=None, sa_column=sa.Column(JSONText())
+    )
+    kd_digraph_simhash: bytes | None = Field(
+        default=None, sa_column=sa.Column(SimHash64())
+    )
     merged_into_uuid: str | None = Field(
         default=None, sa_column=sa.Column(sa.String(36), nullable=True, index=True)
     )
     merge_state: int = Field(
         default=CANONICAL,
-        sa_column=sa.Column(sa.SmallInteger(), nullable=False, default=0, server_default="0"),
+        sa_column=sa.Column(
+            sa.SmallInteger(), nullable=False, default=0, server_default="0"
+        ),
     )
     merge_target_state: int = Field(
         default=CANONICAL,
-        sa_column=sa.Column(sa.SmallInteger(), nullable=False, default=0, server_default="0"),
+        sa_column=sa.Column(
+            sa.SmallInteger(), nullable=False, default=0, server_default="0"
+        ),
     )
     notes: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
+    # SHA-256 hex of the rollup the clusterer last wrote (members, fingerprint
+    # lists, times, confidence); a pass rewrites the row only when it changes.
+    rollup_digest: str | None = Field(default=None, sa_column=sa.Column(sa.String(64)))
 
 
 class IdentityLink(SQLModel, table=True):
@@ -133,22 +162,36 @@ class IdentityLink(SQLModel, table=True):
     )
 
     id: int | None = Field(
-        default=None, sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True)
+        default=None,
+        sa_column=sa.Column(
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
     )
     identity_uuid: str = Field(
         sa_column=sa.Column(
-            sa.String(36), sa.ForeignKey("attacker_identities.uuid"), nullable=False, index=True
+            sa.String(36),
+            sa.ForeignKey("attacker_identities.uuid"),
+            nullable=False,
+            index=True,
         )
     )
     observation_a: str = Field(
-        sa_column=sa.Column(sa.String(36), sa.ForeignKey("attackers.uuid"), nullable=False)
+        sa_column=sa.Column(
+            sa.String(36), sa.ForeignKey("attackers.uuid"), nullable=False
+        )
     )
     observation_b: str = Field(
-        sa_column=sa.Column(sa.String(36), sa.ForeignKey("attackers.uuid"), nullable=False, index=True)
+        sa_column=sa.Column(
+            sa.String(36), sa.ForeignKey("attackers.uuid"), nullable=False, index=True
+        )
     )
     weight_bits: float = Field(sa_column=sa.Column(sa.Float(), nullable=False))
     posterior: float = Field(sa_column=sa.Column(sa.Float(), nullable=False))
-    features: list[dict[str, Any]] = Field(sa_column=sa.Column(JSONText(), nullable=False))
+    features: list[dict[str, Any]] = Field(
+        sa_column=sa.Column(JSONText(), nullable=False)
+    )
     created_at: datetime = Field(sa_column=created_column())
 
 
@@ -166,17 +209,28 @@ class IdentityHistory(SQLModel, table=True):
     )
 
     id: int | None = Field(
-        default=None, sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True)
+        default=None,
+        sa_column=sa.Column(
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
     )
     observation_uuid: str = Field(
-        sa_column=sa.Column(sa.String(36), sa.ForeignKey("attackers.uuid"), nullable=False)
+        sa_column=sa.Column(
+            sa.String(36), sa.ForeignKey("attackers.uuid"), nullable=False
+        )
     )
     identity_uuid: str | None = Field(default=None, sa_column=sa.Column(sa.String(36)))
-    previous_identity_uuid: str | None = Field(default=None, sa_column=sa.Column(sa.String(36)))
+    previous_identity_uuid: str | None = Field(
+        default=None, sa_column=sa.Column(sa.String(36))
+    )
     action: str = Field(sa_column=sa.Column(sa.String(24), nullable=False))
     reason: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
     confidence: float | None = Field(default=None, sa_column=sa.Column(sa.Float()))
-    actor: str = Field(default="clusterer", sa_column=sa.Column(sa.String(100), nullable=False))
+    actor: str = Field(
+        default="clusterer", sa_column=sa.Column(sa.String(100), nullable=False)
+    )
     created_at: datetime = Field(sa_column=created_column())
 
 
@@ -195,7 +249,12 @@ class AnalystDecision(SQLModel, table=True):
     )
 
     id: int | None = Field(
-        default=None, sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True)
+        default=None,
+        sa_column=sa.Column(
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
     )
     kind: str = Field(sa_column=sa.Column(sa.String(24), nullable=False))
     subject_type: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
@@ -204,4 +263,68 @@ class AnalystDecision(SQLModel, table=True):
     detail: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(JSONText()))
     username: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
     created_at: datetime = Field(sa_column=created_column())
-    revoked_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+    revoked_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime())
+    )
+
+
+class ClusterState(SQLModel, table=True):
+    """Progress of one clusterer: the change watermark and pass times.
+
+    `watermark` is the largest `attackers.updated_at` a pass has read; an
+    incremental pass reads observations updated after it.
+    """
+
+    __tablename__ = "cluster_state"
+    __table_args__ = (MYSQL_TABLE_ARGS,)
+
+    name: str = Field(sa_column=sa.Column(sa.String(64), primary_key=True))
+    watermark: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+    last_pass_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime())
+    )
+    last_full_pass_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime())
+    )
+    observation_total: int = Field(
+        default=0,
+        sa_column=sa.Column(
+            sa.Integer(), nullable=False, default=0, server_default="0"
+        ),
+    )
+    params_digest: str | None = Field(default=None, sa_column=sa.Column(sa.String(64)))
+
+
+class SimhashBand(SQLModel, table=True):
+    """One band of an observation's SimHash, for the band index on disk.
+
+    A 64-bit SimHash of a kind with Hamming distance k is cut into k + 1
+    bands; `bucket` holds the bits of band `band`. Two hashes within distance
+    k share at least one (kind, band, bucket), so an incremental pass finds
+    near neighbours with an index lookup instead of a scan.
+    """
+
+    __tablename__ = "simhash_bands"
+    __table_args__ = (
+        sa.Index("ix_simhash_bands_bucket", "kind", "band", "bucket"),
+        sa.Index("ix_simhash_bands_observation", "observation_uuid"),
+        MYSQL_TABLE_ARGS,
+    )
+
+    id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
+    )
+    observation_uuid: str = Field(
+        sa_column=sa.Column(
+            sa.String(36), sa.ForeignKey("attackers.uuid"), nullable=False
+        )
+    )
+    kind: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
+    band: int = Field(sa_column=sa.Column(sa.SmallInteger(), nullable=False))
+    bucket: int = Field(sa_column=sa.Column(sa.BigInteger(), nullable=False))
+    value: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))

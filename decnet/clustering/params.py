@@ -1,0 +1,167 @@
+"""Model parameters of the identity clusterer, with their documented defaults.
+
+Every probability here is a property of attacker behaviour, not of one data
+set, and the same values serve every fleet and every evaluation scenario.
+`docs/clustering.md` explains where each default comes from. Override them
+with a JSON file (`decnet cluster --params FILE`) or `ModelParams.replace`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from decnet import features
+from decnet.errors import ConfigError
+
+
+@dataclasses.dataclass(frozen=True)
+class KindParams:
+    """Evidence parameters of one feature kind.
+
+    `m` is the chance that the same actor shows the same value again on
+    another of its observations when both carry the kind. `max_bits` caps
+    the agreement weight of the kind, because some values are rare in one
+    fleet yet public everywhere (wordlists, code forges). `hamming` is the
+    largest Hamming distance that still counts as agreement for SimHash kinds.
+    """
+
+    m: float
+    max_bits: float = 64.0
+    hamming: int = 0
+    near_penalty_bits: float = 1.0
+
+
+DEFAULT_KINDS: dict[str, KindParams] = {
+    features.HASSH: KindParams(m=0.95, max_bits=4.0),
+    features.CLIENT_VERSION: KindParams(m=0.95, max_bits=4.0),
+    features.JA3: KindParams(m=0.5, max_bits=4.0),
+    features.JA4: KindParams(m=0.9, max_bits=4.0),
+    features.SSH_PUBKEY: KindParams(m=0.6),
+    features.CREDENTIAL: KindParams(m=0.8, max_bits=3.0),
+    features.LOGIN_SUCCESS: KindParams(m=0.6, max_bits=3.0),
+    features.CREDENTIAL_SET: KindParams(m=0.5, max_bits=3.0),
+    features.PAYLOAD_SHA256: KindParams(m=0.5),
+    features.PAYLOAD_SIMHASH: KindParams(m=0.6, hamming=3),
+    features.COMMAND_SIMHASH: KindParams(m=0.7, max_bits=12.0, hamming=3),
+    features.COMMAND_SHINGLE: KindParams(m=0.9, max_bits=8.0),
+    features.C2_ENDPOINT: KindParams(m=0.5),
+    features.PUBLIC_ENDPOINT: KindParams(m=0.3, max_bits=2.0),
+    features.FORWARD_TARGET: KindParams(m=0.4, max_bits=8.0),
+    features.KD_SIMHASH: KindParams(m=0.5, max_bits=16.0, hamming=6),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelParams:
+    """Everything that decides whether two observations are the same hands.
+
+    The posterior odds of a pair are the prior odds times the product of the
+    likelihood ratios of its features; in bits, `prior_bits(n) + sum of
+    weights`. A pair is linked when its posterior reaches `link_probability`.
+    The prior of a random pair is `partners_per_observation / (n - 1)`: the
+    expected number of other observations of the same actor, spread over
+    every other observation.
+    """
+
+    kinds: Mapping[str, KindParams] = dataclasses.field(
+        default_factory=lambda: dict(DEFAULT_KINDS)
+    )
+    partners_per_observation: float = 2.0
+    link_probability: float = 0.99
+    # A bridge link that alone holds two groups of two or more observations
+    # together must reach the threshold by this margin, in bits.
+    cohesion_margin_bits: float = 6.0
+    # Values carried by more observations than this are compared inside a
+    # sliding window of `window` neighbours instead of pair by pair.
+    block_size: int = 48
+    window: int = 12
+    # Values carried by more than this share of observations are never used
+    # to find candidates (they still weigh in the scoring of found pairs).
+    max_share: float = 0.05
+    tooling_kinds: frozenset[str] = features.TOOLING_KINDS
+    # Kinds whose value set shows what client software an observation runs;
+    # an observation with two or more values of one of them is multi-stack.
+    stack_kinds: frozenset[str] = frozenset({features.HASSH, features.CLIENT_VERSION})
+
+    def kind(self, kind: str) -> KindParams | None:
+        """Return the parameters of `kind`, or None when the kind is ignored."""
+        return self.kinds.get(kind)
+
+    def prior_bits(self, n: int) -> float:
+        """Return the log2 prior odds that two random observations match."""
+        if n < 2:
+            return 0.0
+        prior = min(self.partners_per_observation / (n - 1), 0.5)
+        return math.log2(prior / (1.0 - prior))
+
+    def threshold_bits(self) -> float:
+        """Return the log2 posterior odds a link needs."""
+        p = self.link_probability
+        return math.log2(p / (1.0 - p))
+
+    def replace(self, **changes: Any) -> ModelParams:
+        """Return a copy with the given fields replaced."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the parameters as plain JSON-ready values."""
+        data = dataclasses.asdict(self)
+        data["kinds"] = {k: dataclasses.asdict(v) for k, v in self.kinds.items()}
+        data["tooling_kinds"] = sorted(self.tooling_kinds)
+        data["stack_kinds"] = sorted(self.stack_kinds)
+        return data
+
+
+def load_params(path: Path | None) -> ModelParams:
+    """Read parameters from a JSON file over the defaults; None gives the defaults.
+
+    The file holds any subset of `ModelParams.to_dict()`; a `kinds` entry
+    replaces only the fields it names. Raises ConfigError naming the file
+    and the field at fault.
+    """
+    params = ModelParams()
+    if path is None:
+        return params
+    try:
+        data = orjson.loads(Path(path).read_bytes())
+    except (OSError, orjson.JSONDecodeError) as exc:
+        raise ConfigError(
+            f"cannot read clusterer parameters from {path}: {exc}; "
+            'expected a JSON object such as {"link_probability": 0.99}'
+        ) from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"clusterer parameters in {path} must be a JSON object")
+    return _apply(params, data, path)
+
+
+def _apply(params: ModelParams, data: dict[str, Any], path: Path) -> ModelParams:
+    kinds = dict(params.kinds)
+    for name, fields in (data.pop("kinds", None) or {}).items():
+        if name not in features.ALL_KINDS:
+            raise ConfigError(f"unknown feature kind {name!r} in {path}")
+        base = kinds.get(name, KindParams(m=0.5))
+        try:
+            kinds[name] = dataclasses.replace(base, **fields)
+        except TypeError as exc:
+            raise ConfigError(
+                f"invalid parameters for kind {name!r} in {path}: {exc}"
+            ) from None
+    for frozen_set in ("tooling_kinds", "stack_kinds"):
+        if frozen_set in data:
+            data[frozen_set] = frozenset(data[frozen_set])
+    try:
+        result = params.replace(kinds=kinds, **data)
+    except TypeError as exc:
+        raise ConfigError(f"invalid clusterer parameter in {path}: {exc}") from None
+    for name, kind in result.kinds.items():
+        if not 0.0 < kind.m < 1.0:
+            raise ConfigError(f"m of kind {name!r} in {path} must lie in (0, 1)")
+    if not 0.5 < result.link_probability < 1.0:
+        raise ConfigError(f"link_probability in {path} must lie in (0.5, 1)")
+    return result

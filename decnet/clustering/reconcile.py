@@ -1,0 +1,161 @@
+"""Map the model's parts onto stable identity uuids: a pure plan, no I/O.
+
+Observations point at a *direct* identity (`attackers.identity_id`); a merged
+identity points at its winner (`merged_into_uuid`), so an observation's
+canonical identity is its direct identity's winner. The plan keeps uuids
+stable:
+
+- each direct identity is owned by the part holding most of its
+  observations (ties: the smaller part label); its observations in other
+  parts move out (a split);
+- a part owning no identity forms a new one; a part owning several keeps
+  the oldest (`created_at`, then uuid) as winner and merges the others into
+  it; a winner that was itself merged is unmerged first;
+- observations without an identity, or whose identity another part owns,
+  are linked to their part's winner;
+- identities that own no part keep their state, except that merged ones
+  follow their winner when it is merged in turn (chains stay one hop).
+
+Re-running the plan on its own output changes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid as uuidlib
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+
+import numpy as np
+
+from decnet.clustering.table import IntArray
+
+
+@dataclasses.dataclass(frozen=True)
+class IdentityState:
+    """What the plan needs to know about an existing identity row."""
+
+    created_at: datetime
+    merged_into: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Move:
+    """One observation's new direct identity and why."""
+
+    observation: int
+    identity: str
+    previous: str | None
+    action: str  # linked, relinked or split
+
+
+@dataclasses.dataclass
+class Plan:
+    """The changes that bring the stored identities in line with the parts.
+
+    `winners[label]` is the canonical identity of each part. `formed` lists
+    new identities with their part label and whether the part was carved out
+    of existing identities (a split). `unmerge` maps an identity to its
+    former winner; `merge` maps a loser to its new winner (including
+    re-pointed chain members).
+    """
+
+    winners: dict[int, str] = dataclasses.field(default_factory=dict)
+    formed: list[tuple[str, int, bool]] = dataclasses.field(default_factory=list)
+    moves: list[Move] = dataclasses.field(default_factory=list)
+    unmerge: dict[str, str] = dataclasses.field(default_factory=dict)
+    merge: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.formed or self.moves or self.unmerge or self.merge)
+
+
+def plan_reconciliation(
+    labels: IntArray,
+    direct: Sequence[str | None],
+    identities: Mapping[str, IdentityState],
+    *,
+    new_uuid: Callable[[], str] = lambda: str(uuidlib.uuid4()),
+) -> Plan:
+    """Plan the identity changes for parts `labels` over current `direct` ids.
+
+    `direct[i]` is observation `i`'s `identity_id` (None when unresolved);
+    `identities` must hold every identity named there and every winner they
+    are merged into.
+    """
+    plan = Plan()
+    owner = _owners(labels, direct)
+    owned: dict[int, list[str]] = defaultdict(list)
+    for identity, label in owner.items():
+        owned[label].append(identity)
+
+    resolved_parts = {int(labels[i]) for i, d in enumerate(direct) if d is not None}
+    for label in np.unique(labels).tolist():
+        candidates = owned.get(label)
+        if candidates:
+            winner = min(candidates, key=lambda d: (identities[d].created_at, d))
+        else:
+            winner = new_uuid()
+            plan.formed.append((winner, label, label in resolved_parts))
+        plan.winners[label] = winner
+
+    target = _targets(plan, owned, identities)
+    for identity, state in identities.items():
+        want = target.get(identity, state.merged_into)
+        if state.merged_into is not None and want != state.merged_into:
+            plan.unmerge[identity] = state.merged_into
+        if want is not None and want != state.merged_into:
+            plan.merge[identity] = want
+
+    carved_parts = {label for _, label, carved in plan.formed if carved}
+    for i, current in enumerate(direct):
+        label = int(labels[i])
+        if current is not None and owner.get(current) == label:
+            continue
+        if current is None:
+            action = "linked"
+        elif label in carved_parts:
+            action = "split"
+        else:
+            action = "relinked"
+        plan.moves.append(Move(i, plan.winners[label], current, action))
+    return plan
+
+
+def _owners(labels: IntArray, direct: Sequence[str | None]) -> dict[str, int]:
+    """Return the part that owns each direct identity (most members, then
+    smallest label)."""
+    tally: dict[str, Counter[int]] = defaultdict(Counter)
+    for i, identity in enumerate(direct):
+        if identity is not None:
+            tally[identity][int(labels[i])] += 1
+    return {
+        identity: min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
+        for identity, counts in tally.items()
+    }
+
+
+def _targets(
+    plan: Plan,
+    owned: Mapping[int, list[str]],
+    identities: Mapping[str, IdentityState],
+) -> dict[str, str | None]:
+    """Return the wanted `merged_into` of every identity the plan decides."""
+    target: dict[str, str | None] = {}
+    for label, members in owned.items():
+        winner = plan.winners[label]
+        for identity in members:
+            target[identity] = None if identity == winner else winner
+    # Identities that own no part: a merged one follows its winner's fate.
+    for identity, state in identities.items():
+        if identity in target or state.merged_into is None:
+            continue
+        winner = state.merged_into
+        if winner in target:
+            final = target[winner]
+        else:
+            final = identities[winner].merged_into if winner in identities else None
+        target[identity] = final if final is not None else winner
+    return target
