@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from decnet.cli import db
+from decnet.cli import db, evaluation, export
 from decnet.config import get_settings
 from decnet.logs import configure_logging
 
@@ -15,6 +15,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(evaluation.app)  # generate, eval
+app.add_typer(export.app, name="export")
 
 
 @app.callback()
