@@ -39,7 +39,9 @@ def _count() -> sa.Column[int]:
 
 
 def _flag() -> sa.Column[bool]:
-    return sa.Column(sa.Boolean(), nullable=False, default=False, server_default=sa.false())
+    return sa.Column(
+        sa.Boolean(), nullable=False, default=False, server_default=sa.false()
+    )
 
 
 class Attacker(SQLModel, table=True):
@@ -59,8 +61,12 @@ class Attacker(SQLModel, table=True):
 
     uuid: str = Field(sa_column=uuid_pk())
     ip: str = Field(sa_column=sa.Column(sa.String(45), nullable=False, unique=True))
-    first_seen_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
-    last_seen_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+    first_seen_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime())
+    )
+    last_seen_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime())
+    )
     session_count: int = Field(default=0, sa_column=_count())
     event_count: int = Field(default=0, sa_column=_count())
     credential_count: int = Field(default=0, sa_column=_count())
@@ -74,16 +80,29 @@ class Attacker(SQLModel, table=True):
     payload_sha256: list[str] | None = Field(default=None, sa_column=_json())
     c2_endpoints: list[str] | None = Field(default=None, sa_column=_json())
     active_hours: list[int] | None = Field(default=None, sa_column=_json())
-    kd_digraph_simhash: bytes | None = Field(default=None, sa_column=sa.Column(SimHash64()))
+    kd_digraph_simhash: bytes | None = Field(
+        default=None, sa_column=sa.Column(SimHash64())
+    )
     is_private: bool = Field(default=False, sa_column=_flag())
     is_gateway: bool = Field(default=False, sa_column=_flag())
     multi_stack: bool = Field(default=False, sa_column=_flag())
+    # Sessions whose ttylogs show typed (not pasted) input; the keystroke
+    # SimHash above is the bitwise majority over them.
+    kd_typed_sessions: int = Field(default=0, sa_column=_count())
+    # kex events whose logged HASSH differs from the one computed from the lists.
+    hassh_mismatch_count: int = Field(default=0, sa_column=_count())
+    duration_s_total: float | None = Field(
+        default=None, sa_column=sa.Column(sa.Float())
+    )
     created_at: datetime = Field(sa_column=created_column())
     updated_at: datetime = Field(sa_column=updated_column())
     identity_id: str | None = Field(
         default=None,
         sa_column=sa.Column(
-            sa.String(36), sa.ForeignKey("attacker_identities.uuid"), nullable=True, index=True
+            sa.String(36),
+            sa.ForeignKey("attacker_identities.uuid"),
+            nullable=True,
+            index=True,
         ),
     )
 
@@ -103,14 +122,18 @@ class AttackerSession(SQLModel, table=True):
 
     __tablename__ = "attacker_sessions"
     __table_args__ = (
-        sa.UniqueConstraint("sensor", "session_id", "connect_key", name="uq_sessions_key"),
+        sa.UniqueConstraint(
+            "sensor", "session_id", "connect_key", name="uq_sessions_key"
+        ),
         sa.Index("ix_sessions_observation", "observation_uuid", "started_at"),
         MYSQL_TABLE_ARGS,
     )
 
     id: int | None = Field(default=None, sa_column=_bigint_pk())
     observation_uuid: str = Field(
-        sa_column=sa.Column(sa.String(36), sa.ForeignKey("attackers.uuid"), nullable=False)
+        sa_column=sa.Column(
+            sa.String(36), sa.ForeignKey("attackers.uuid"), nullable=False
+        )
     )
     sensor: str = Field(sa_column=sa.Column(sa.String(255), nullable=False))
     session_id: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
@@ -118,7 +141,9 @@ class AttackerSession(SQLModel, table=True):
     protocol: str | None = Field(default=None, sa_column=sa.Column(sa.String(16)))
     src_port: int | None = Field(default=None, sa_column=sa.Column(sa.Integer()))
     dst_port: int | None = Field(default=None, sa_column=sa.Column(sa.Integer()))
-    started_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+    started_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime())
+    )
     ended_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
     duration_s: float | None = Field(default=None, sa_column=sa.Column(sa.Float()))
     event_count: int = Field(default=0, sa_column=_count())
@@ -131,10 +156,17 @@ class AttackerSession(SQLModel, table=True):
     commands: list[dict[str, Any]] | None = Field(default=None, sa_column=_json())
     downloads: list[dict[str, Any]] | None = Field(default=None, sa_column=_json())
     forwards: list[dict[str, Any]] | None = Field(default=None, sa_column=_json())
-    command_simhash: str | None = Field(default=None, sa_column=sa.Column(sa.String(16)))
-    kd_digraph_simhash: bytes | None = Field(default=None, sa_column=sa.Column(SimHash64()))
+    command_simhash: str | None = Field(
+        default=None, sa_column=sa.Column(sa.String(16))
+    )
+    kd_digraph_simhash: bytes | None = Field(
+        default=None, sa_column=sa.Column(SimHash64())
+    )
     input_typed: bool | None = Field(default=None, sa_column=sa.Column(sa.Boolean()))
     phase: str | None = Field(default=None, sa_column=sa.Column(sa.String(32)))
+    # Ingest's mergeable session state (times, fingerprints, endpoints,
+    # ttylog names, features); see decnet.ingest.session.SessionState.
+    state: dict[str, Any] | None = Field(default=None, sa_column=_json())
     updated_at: datetime = Field(sa_column=updated_column())
 
 
@@ -149,7 +181,10 @@ class ObservationFeature(SQLModel, table=True):
     __tablename__ = "observation_features"
     __table_args__ = (
         sa.UniqueConstraint(
-            "observation_uuid", "kind", "value_key", name="uq_features_observation_value"
+            "observation_uuid",
+            "kind",
+            "value_key",
+            name="uq_features_observation_value",
         ),
         sa.Index("ix_features_kind_value", "kind", "value_key"),
         MYSQL_TABLE_ARGS,
@@ -157,11 +192,56 @@ class ObservationFeature(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_column=_bigint_pk())
     observation_uuid: str = Field(
-        sa_column=sa.Column(sa.String(36), sa.ForeignKey("attackers.uuid"), nullable=False)
+        sa_column=sa.Column(
+            sa.String(36), sa.ForeignKey("attackers.uuid"), nullable=False
+        )
     )
     kind: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
     value: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
     value_key: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
     occurrences: int = Field(default=1, sa_column=_count())
-    first_seen_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
-    last_seen_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+    first_seen_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime())
+    )
+    last_seen_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime())
+    )
+
+
+class IngestFile(SQLModel, table=True):
+    """How far ingest has read one log file, so a rerun or a restart resumes.
+
+    A file is identified by `fingerprint`, the SHA-256 hex of its first
+    line, so renaming or compressing it on rotation keeps its progress.
+    `byte_offset` counts bytes of decompressed content up to the last line
+    stored; `line_count` is the number of lines before that offset.
+    """
+
+    __tablename__ = "ingest_files"
+    __table_args__ = (
+        sa.UniqueConstraint("source", "fingerprint", name="uq_ingest_files_source"),
+        MYSQL_TABLE_ARGS,
+    )
+
+    id: int | None = Field(default=None, sa_column=_bigint_pk())
+    source: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
+    fingerprint: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    path: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    byte_offset: int = Field(
+        default=0,
+        sa_column=sa.Column(sa.BigInteger(), nullable=False, server_default="0"),
+    )
+    line_count: int = Field(
+        default=0,
+        sa_column=sa.Column(sa.BigInteger(), nullable=False, server_default="0"),
+    )
+    event_count: int = Field(
+        default=0,
+        sa_column=sa.Column(sa.BigInteger(), nullable=False, server_default="0"),
+    )
+    skipped_count: int = Field(
+        default=0,
+        sa_column=sa.Column(sa.BigInteger(), nullable=False, server_default="0"),
+    )
+    created_at: datetime = Field(sa_column=created_column())
+    updated_at: datetime = Field(sa_column=updated_column())

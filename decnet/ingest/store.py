@@ -1,0 +1,538 @@
+"""Batched writes of sessions, observations, features, events and file progress.
+
+`Store.flush` writes one batch in one transaction: it creates missing
+observations, merges the batch's session states into the stored sessions,
+recomputes the touched observations from their sessions, writes the
+feature rows that changed, stages `attacker.observed` for every created or
+changed observation, and saves how far each file was read. A crash before
+the commit loses the batch and its progress together, so the next run
+reads the same lines again and nothing is counted twice.
+
+NOTE: one ingest writer per database is assumed; two concurrent writers
+can both create a session or an observation row and one fails on the
+unique key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import logging
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from decnet.bus import topics
+from decnet.bus.outbox import append_event
+from decnet.bus.payloads import AttackerObserved
+from decnet.ingest import ttylog
+from decnet.ingest.rollup import FeatureStats, summarise
+from decnet.ingest.session import SessionState
+from decnet.ingest.simhash import simhash_tokens, to_hex
+from decnet.web.db.engine import session_factory, transaction
+from decnet.web.db.models import Attacker, AttackerSession, ObservationFeature
+from decnet.web.db.models.common import new_uuid
+from decnet.web.db.models.observation import IngestFile
+from decnet.web.db.types import utcnow
+
+log = logging.getLogger(__name__)
+
+ATTACKERS = Attacker.__table__
+SESSIONS = AttackerSession.__table__
+FEATURES = ObservationFeature.__table__
+FILES = IngestFile.__table__
+CHUNK = 500
+MAX_PAYLOAD_BYTES = 4 << 20
+OBSERVED = topics.attacker(topics.ATTACKER_OBSERVED)
+
+T = TypeVar("T")
+
+
+def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def value_key(value: str) -> str:
+    """Return the SHA-256 hex of a feature value (the indexed key)."""
+    return hashlib.sha256(value.encode("utf-8", errors="surrogatepass")).hexdigest()
+
+
+@dataclass(slots=True)
+class FileProgress:
+    """How far one file has been read; saved with each batch."""
+
+    source: str
+    fingerprint: str
+    path: str
+    byte_offset: int = 0
+    line_count: int = 0
+    event_count: int = 0
+    skipped_count: int = 0
+    id: int | None = None
+
+
+@dataclass(slots=True)
+class FlushResult:
+    """Row counts of one flush."""
+
+    observations_created: int = 0
+    observations_updated: int = 0
+    sessions_created: int = 0
+    sessions_updated: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+Warn = Callable[[str, str], None]
+
+
+class Store:
+    """Writes batches for one ingest run; see the module docstring."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        tty_dir: Path | None = None,
+        downloads_dir: Path | None = None,
+        warn: Warn | None = None,
+    ) -> None:
+        self.engine = engine
+        self.sessions = session_factory(engine)
+        self.tty_index = ttylog.TtylogIndex(tty_dir) if tty_dir else None
+        self.downloads_dir = downloads_dir
+        self.warn = warn or (lambda kind, message: None)
+        self._payload_cache: dict[str, str | None] = {}
+
+    # ------------------------------------------------------------ progress
+
+    async def load_progress(
+        self, source: str, fingerprint: str, path: str
+    ) -> FileProgress:
+        """Return the saved progress of a file, or a fresh record at offset 0."""
+        async with self.sessions() as db:
+            row = (
+                (
+                    await db.execute(
+                        sa.select(FILES).where(
+                            FILES.c.source == source, FILES.c.fingerprint == fingerprint
+                        )
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        if row is None:
+            return FileProgress(source, fingerprint, path)
+        return FileProgress(
+            source,
+            fingerprint,
+            path,
+            byte_offset=row["byte_offset"],
+            line_count=row["line_count"],
+            event_count=row["event_count"],
+            skipped_count=row["skipped_count"],
+            id=row["id"],
+        )
+
+    async def _save_progress(
+        self, db: AsyncSession, progress: Iterable[FileProgress]
+    ) -> None:
+        now = utcnow()
+        for item in progress:
+            values = {
+                "path": item.path,
+                "byte_offset": item.byte_offset,
+                "line_count": item.line_count,
+                "event_count": item.event_count,
+                "skipped_count": item.skipped_count,
+                "updated_at": now,
+            }
+            if item.id is None:
+                result = await db.execute(
+                    sa.insert(FILES).values(
+                        source=item.source,
+                        fingerprint=item.fingerprint,
+                        created_at=now,
+                        **values,
+                    )
+                )
+                item.id = result.inserted_primary_key[0]
+            else:
+                await db.execute(
+                    sa.update(FILES).where(FILES.c.id == item.id).values(**values)
+                )
+
+    # --------------------------------------------------------------- flush
+
+    async def flush(
+        self, states: list[SessionState], progress: Iterable[FileProgress]
+    ) -> FlushResult:
+        """Write one batch of session states and file progress in one transaction."""
+        result = FlushResult()
+        async with transaction(self.sessions) as db:
+            if states:
+                uuids, created = await self._observations(db, {s.ip for s in states})
+                result.observations_created = len(created)
+                touched = await self._sessions(db, states, uuids, result)
+                changed = await self._rollup(db, touched, uuids)
+                result.observations_updated = len(changed - created)
+                ips = {uuid: ip for ip, uuid in uuids.items()}
+                for uuid in sorted(changed | created):
+                    append_event(
+                        db,
+                        OBSERVED,
+                        AttackerObserved(observation_uuid=uuid, ip=ips[uuid]),
+                    )
+            await self._save_progress(db, progress)
+        return result
+
+    async def _observations(
+        self, db: AsyncSession, ips: set[str]
+    ) -> tuple[dict[str, str], set[str]]:
+        """Return {ip: uuid} for `ips`, creating missing observations."""
+        uuids: dict[str, str] = {}
+        ordered = sorted(ips)
+        for chunk in _chunks(ordered):
+            rows = await db.execute(
+                sa.select(ATTACKERS.c.ip, ATTACKERS.c.uuid).where(
+                    ATTACKERS.c.ip.in_(chunk)
+                )
+            )
+            uuids.update({ip: uuid for ip, uuid in rows.all()})
+        missing = [ip for ip in ordered if ip not in uuids]
+        created: set[str] = set()
+        if missing:
+            now = utcnow()
+            values = []
+            for ip in missing:
+                uuid = new_uuid()
+                uuids[ip] = uuid
+                created.add(uuid)
+                values.append(
+                    {"uuid": uuid, "ip": ip, "created_at": now, "updated_at": now}
+                )
+            for chunk in _chunks(values):
+                await db.execute(sa.insert(ATTACKERS), list(chunk))
+        return uuids, created
+
+    async def _sessions(
+        self,
+        db: AsyncSession,
+        states: list[SessionState],
+        uuids: dict[str, str],
+        result: FlushResult,
+    ) -> set[str]:
+        """Merge `states` into stored sessions; return the touched observation uuids."""
+        stored: dict[tuple[str, str, str], list[tuple[int, SessionState]]] = {}
+        session_ids = sorted({s.session_id for s in states})
+        for chunk in _chunks(session_ids):
+            rows = await db.execute(
+                sa.select(SESSIONS).where(SESSIONS.c.session_id.in_(chunk))
+            )
+            for row in rows.mappings():
+                if not row["state"]:
+                    continue
+                state = SessionState.from_row(dict(row))
+                key = (row["sensor"], row["session_id"], row["observation_uuid"])
+                stored.setdefault(key, []).append((row["id"], state))
+
+        dirty: dict[int, SessionState] = {}
+        deleted: list[int] = []
+        new: list[SessionState] = []
+        pending_ids = itertools.count(-1, -1)
+        for state in sorted(states, key=lambda s: s.first_at):
+            key = (state.sensor, state.session_id, uuids[state.ip])
+            group = stored.setdefault(key, [])
+            matches = [(row_id, old) for row_id, old in group if old.overlaps(state)]
+            if not matches:
+                new.append(state)
+                group.append((next(pending_ids), state))
+                continue
+            matches.sort(key=lambda item: item[1].started_at)
+            keep_id, keep = matches[0]
+            keep.merge(state)
+            for row_id, other in matches[1:]:
+                keep.merge(other)
+                group.remove((row_id, other))
+                if row_id > 0:
+                    deleted.append(row_id)
+                    dirty.pop(row_id, None)
+                else:
+                    new = [item for item in new if item is not other]
+            if keep_id > 0:
+                dirty[keep_id] = keep
+
+        for state in [*dirty.values(), *new]:
+            self._enrich(state)
+
+        touched = {uuids[s.ip] for s in [*dirty.values(), *new]}
+        if deleted:
+            for chunk in _chunks(deleted):
+                await db.execute(sa.delete(SESSIONS).where(SESSIONS.c.id.in_(chunk)))
+        now = utcnow()
+        if dirty:
+            rows = [
+                {"_id": row_id, **self._row(state, uuids[state.ip], now)}
+                for row_id, state in dirty.items()
+            ]
+            statement = sa.update(SESSIONS).where(SESSIONS.c.id == sa.bindparam("_id"))
+            for chunk in _chunks(rows):
+                await db.execute(statement, list(chunk))
+        if new:
+            rows = [self._row(state, uuids[state.ip], now) for state in new]
+            for chunk in _chunks(rows):
+                await db.execute(sa.insert(SESSIONS), list(chunk))
+        result.sessions_created += len(new)
+        result.sessions_updated += len(dirty)
+        return touched
+
+    @staticmethod
+    def _row(state: SessionState, observation_uuid: str, now: Any) -> dict[str, Any]:
+        script_features = state.features()
+        command_simhash = next(
+            (v for k, v in script_features if k == "command_simhash"), None
+        )
+        ended = (
+            max(state.last_at, state.closed_at) if state.closed_at else state.last_at
+        )
+        return {
+            "observation_uuid": observation_uuid,
+            "sensor": state.sensor,
+            "session_id": state.session_id,
+            "connect_key": state.key,
+            "protocol": state.protocol,
+            "src_port": state.src_port,
+            "dst_port": state.dst_port,
+            "started_at": state.started_at,
+            "ended_at": ended,
+            "duration_s": state.duration_s,
+            "event_count": state.event_count,
+            "client_version": state.client_version,
+            "client_version_raw": state.client_version_raw,
+            "hassh": state.hassh,
+            "ja3": state.ja3[0] if state.ja3 else None,
+            "ja4": state.ja4[0][:128] if state.ja4 else None,
+            "credentials": state.credentials or None,
+            "commands": state.commands or None,
+            "downloads": state.downloads or None,
+            "forwards": state.forwards or None,
+            "command_simhash": command_simhash,
+            "kd_digraph_simhash": (
+                state.kd_simhash.to_bytes(8, "big")
+                if state.kd_simhash is not None
+                else None
+            ),
+            "input_typed": state.input_typed,
+            "state": state.to_state(),
+            "updated_at": now,
+        }
+
+    # ------------------------------------------------------- enrichment
+
+    def _enrich(self, state: SessionState) -> None:
+        """Add keystroke and payload-content features from the side folders."""
+        if self.tty_index is not None:
+            self._keystrokes(state)
+        if self.downloads_dir is not None:
+            for download in state.downloads:
+                digest = download.get("sha256")
+                if digest and digest not in state.payload_simhashes:
+                    value = self._payload_simhash(digest, download.get("outfile"))
+                    if value is not None:
+                        state.payload_simhashes[digest] = value
+
+    def _keystrokes(self, state: SessionState) -> None:
+        assert self.tty_index is not None
+        paths: list[Path] = []
+        for reference in state.ttylogs:
+            path = self.tty_index.find(reference)
+            if path is None:
+                self.warn(
+                    "ttylog missing",
+                    f"session {state.session_id} on {state.sensor}: ttylog "
+                    f"{reference!r} not found under {self.tty_index.root}",
+                )
+            elif path not in paths:
+                paths.append(path)
+        if not state.ttylogs:
+            paths = self.tty_index.for_session(state.session_id)
+        read = sorted(str(p.name) for p in paths)
+        if not paths or read == state.ttylogs_read:
+            return
+        contents = []
+        for path in paths:
+            try:
+                contents.append(ttylog.read_ttylog(path))
+            except OSError as error:
+                self.warn("ttylog unreadable", f"ttylog {str(path)!r}: {error}")
+        result = ttylog.profile(contents)
+        if result.truncated:
+            self.warn(
+                "ttylog truncated",
+                f"session {state.session_id}: a ttylog ends inside a record; "
+                "the complete records before it were used",
+            )
+        state.ttylogs_read = read
+        state.input_typed = result.typed if result.input_records else None
+        state.kd_simhash = result.digraph_simhash
+
+    def _payload_simhash(self, digest: str, outfile: str | None) -> str | None:
+        if digest in self._payload_cache:
+            return self._payload_cache[digest]
+        assert self.downloads_dir is not None
+        value = None
+        names = [digest]
+        if outfile:
+            names.append(outfile.replace("\\", "/").rsplit("/", 1)[-1])
+        for name in names:
+            path = self.downloads_dir / name
+            if path.is_file():
+                with path.open("rb") as handle:
+                    content = handle.read(MAX_PAYLOAD_BYTES)
+                value = content_simhash(content)
+                break
+        self._payload_cache[digest] = value
+        return value
+
+    # ----------------------------------------------------------- rollup
+
+    async def _rollup(
+        self, db: AsyncSession, touched: set[str], uuids: dict[str, str]
+    ) -> set[str]:
+        """Recompute touched observations; return the uuids whose rows changed."""
+        ips = {uuid: ip for ip, uuid in uuids.items()}
+        columns = [
+            SESSIONS.c.observation_uuid,
+            SESSIONS.c.sensor,
+            SESSIONS.c.session_id,
+            SESSIONS.c.protocol,
+            SESSIONS.c.event_count,
+            SESSIONS.c.duration_s,
+            SESSIONS.c.hassh,
+            SESSIONS.c.client_version,
+            SESSIONS.c.kd_digraph_simhash,
+            SESSIONS.c.input_typed,
+            SESSIONS.c.state,
+        ]
+        by_observation: dict[str, list[dict[str, Any]]] = {uuid: [] for uuid in touched}
+        current: dict[str, dict[str, Any]] = {}
+        existing: dict[str, dict[tuple[str, str], dict[str, Any]]] = {
+            u: {} for u in touched
+        }
+        ordered = sorted(touched)
+        for chunk in _chunks(ordered):
+            rows = await db.execute(
+                sa.select(*columns).where(SESSIONS.c.observation_uuid.in_(chunk))
+            )
+            for row in rows.mappings():
+                by_observation[row["observation_uuid"]].append(dict(row))
+            rows = await db.execute(
+                sa.select(ATTACKERS).where(ATTACKERS.c.uuid.in_(chunk))
+            )
+            for row in rows.mappings():
+                current[row["uuid"]] = dict(row)
+            rows = await db.execute(
+                sa.select(FEATURES).where(FEATURES.c.observation_uuid.in_(chunk))
+            )
+            for row in rows.mappings():
+                existing[row["observation_uuid"]][(row["kind"], row["value_key"])] = (
+                    dict(row)
+                )
+
+        changed: set[str] = set()
+        updates: list[dict[str, Any]] = []
+        inserts: list[dict[str, Any]] = []
+        feature_updates: list[dict[str, Any]] = []
+        removals: list[int] = []
+        now = utcnow()
+        for uuid in ordered:
+            summary, found = summarise(ips[uuid], by_observation[uuid])
+            row = current[uuid]
+            diff = {
+                name: value for name, value in summary.items() if row.get(name) != value
+            }
+            feature_changed = self._diff_features(
+                uuid, found, existing[uuid], inserts, feature_updates, removals
+            )
+            if diff or feature_changed:
+                changed.add(uuid)
+                updates.append({"_uuid": uuid, **summary, "updated_at": now})
+
+        if updates:
+            statement = sa.update(ATTACKERS).where(
+                ATTACKERS.c.uuid == sa.bindparam("_uuid")
+            )
+            for chunk in _chunks(updates):
+                await db.execute(statement, list(chunk))
+        for chunk in _chunks(removals):
+            await db.execute(sa.delete(FEATURES).where(FEATURES.c.id.in_(chunk)))
+        if feature_updates:
+            statement = sa.update(FEATURES).where(FEATURES.c.id == sa.bindparam("_id"))
+            for chunk in _chunks(feature_updates):
+                await db.execute(statement, list(chunk))
+        for chunk in _chunks(inserts):
+            await db.execute(sa.insert(FEATURES), list(chunk))
+        return changed
+
+    @staticmethod
+    def _diff_features(
+        uuid: str,
+        found: dict[tuple[str, str], FeatureStats],
+        existing: dict[tuple[str, str], dict[str, Any]],
+        inserts: list[dict[str, Any]],
+        updates: list[dict[str, Any]],
+        removals: list[int],
+    ) -> bool:
+        changed = False
+        wanted: set[tuple[str, str]] = set()
+        for (kind, value), stats in found.items():
+            key = (kind, value_key(value))
+            wanted.add(key)
+            row = existing.get(key)
+            if row is None:
+                inserts.append(
+                    {
+                        "observation_uuid": uuid,
+                        "kind": kind,
+                        "value": value,
+                        "value_key": key[1],
+                        "occurrences": stats.occurrences,
+                        "first_seen_at": stats.first_seen_at,
+                        "last_seen_at": stats.last_seen_at,
+                    }
+                )
+                changed = True
+            elif (
+                row["occurrences"] != stats.occurrences
+                or row["first_seen_at"] != stats.first_seen_at
+                or row["last_seen_at"] != stats.last_seen_at
+            ):
+                updates.append(
+                    {
+                        "_id": row["id"],
+                        "occurrences": stats.occurrences,
+                        "first_seen_at": stats.first_seen_at,
+                        "last_seen_at": stats.last_seen_at,
+                    }
+                )
+                changed = True
+        for key, row in existing.items():
+            if key not in wanted:
+                removals.append(row["id"])
+                changed = True
+        return changed
+
+
+def content_simhash(content: bytes) -> str | None:
+    """Return the SimHash of a file's printable strings (4+ characters), or None."""
+    tokens = (
+        m.group(0).decode("ascii") for m in re.finditer(rb"[\x20-\x7e]{4,}", content)
+    )
+    value = simhash_tokens(tokens)
+    return None if value is None else to_hex(value)
