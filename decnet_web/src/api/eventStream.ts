@@ -20,6 +20,7 @@ type StreamOptions = {
 };
 
 const MAX_RETRY_MS = 30_000;
+const MAX_SEEN_IDS = 5000;
 
 function parseEvent(message: MessageEvent<string>): StreamEvent | null {
   let data: unknown;
@@ -50,8 +51,8 @@ function parseEvent(message: MessageEvent<string>): StreamEvent | null {
  * Each connection spends a fresh single-use ticket, so the browser's own
  * reconnect (which would replay a spent ticket) is replaced by ours: on an
  * error the stream closes, waits with exponential backoff, fetches a new
- * ticket and resumes after the last event id seen. Returns a function that
- * closes the stream for good.
+ * ticket and opens a new stream, whose snapshot is passed on as a
+ * `snapshot` event. Returns a function that closes the stream for good.
  */
 export function openEventStream({
   path,
@@ -64,16 +65,33 @@ export function openEventStream({
   let timer: ReturnType<typeof setTimeout> | null = null;
   let closed = false;
   let failures = 0;
-  let lastEventId = "";
+  let connections = 0;
+  // The server delivers at least once, so drop ids already seen.
+  const seen = new Set<string>();
 
   const handle = (message: MessageEvent<string>) => {
     const event = parseEvent(message);
-    if (message.lastEventId) {
-      lastEventId = message.lastEventId;
+    if (!event) {
+      return;
     }
-    if (event) {
-      onEvent(event);
+    if (event.subject === "snapshot") {
+      // The first snapshot matches what the page just fetched; a later
+      // one follows a reconnect, and events may have been missed.
+      if (connections > 1) {
+        onEvent(event);
+      }
+      return;
     }
+    if (event.id) {
+      if (seen.has(event.id)) {
+        return;
+      }
+      seen.add(event.id);
+      if (seen.size > MAX_SEEN_IDS) {
+        seen.delete(seen.values().next().value as string);
+      }
+    }
+    onEvent(event);
   };
 
   const scheduleReconnect = () => {
@@ -103,18 +121,16 @@ export function openEventStream({
     }
     const url = new URL(path, window.location.origin);
     url.searchParams.set("ticket", ticket);
-    if (lastEventId) {
-      // NOTE: EventSource cannot send a Last-Event-ID header on a new
-      // connection, so the resume point travels as a query parameter.
-      url.searchParams.set("last_event_id", lastEventId);
-    }
+    // A new EventSource cannot send Last-Event-ID, so a reconnect starts
+    // from a fresh snapshot, which marks the cached lists stale.
+    connections += 1;
     source = new EventSource(url);
     source.onopen = () => {
       failures = 0;
       onStatus("live");
     };
     source.onmessage = handle;
-    for (const name of eventNames) {
+    for (const name of [...eventNames, "snapshot"]) {
       source.addEventListener(name, handle as EventListener);
     }
     source.onerror = () => {

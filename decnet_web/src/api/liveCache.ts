@@ -135,6 +135,10 @@ export class LiveCacheUpdater {
         markStale(identityKeys.lists());
         return;
       }
+      case "snapshot": {
+        markStale(identityKeys.all);
+        return;
+      }
       case "campaign.formed":
       case "campaign.updated": {
         const campaign = text(payload, "campaign_uuid");
@@ -154,7 +158,7 @@ export class LiveCacheUpdater {
     this.queryClient.setQueriesData<IdentityPage>(
       { queryKey: identityKeys.lists() },
       (page) => {
-        if (!page || !page.data.some((row) => row.uuid === uuid)) {
+        if (!page?.data?.some((row) => row.uuid === uuid)) {
           return page;
         }
         return {
@@ -170,7 +174,7 @@ export class LiveCacheUpdater {
     this.queryClient.setQueriesData<IdentityPage>(
       { queryKey: identityKeys.lists() },
       (page) =>
-        page && {
+        page?.data && {
           ...page,
           data: page.data.map((row) =>
             row.uuid === uuid ? { ...row, ...patch } : row,

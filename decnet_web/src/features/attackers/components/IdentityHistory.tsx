@@ -19,12 +19,12 @@ export function IdentityHistory({ uuid }: { uuid: string }) {
       />
     );
   }
-  if (query.data.length === 0) {
+  if (query.data.data.length === 0) {
     return <EmptyState title="No identity changes recorded" />;
   }
   return (
     <ol className="history" aria-label="Identity history">
-      {query.data.map((entry) => (
+      {query.data.data.map((entry) => (
         <li key={entry.id}>
           <time dateTime={entry.created_at}>
             {formatTime(entry.created_at)}

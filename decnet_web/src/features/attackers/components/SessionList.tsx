@@ -19,10 +19,17 @@ function InputMarker({ typed }: { typed: boolean | null }) {
   );
 }
 
+type Entry = Record<string, unknown>;
+
+function str(entry: Entry, key: string): string | null {
+  const value = entry[key];
+  return typeof value === "string" ? value : null;
+}
+
 function SessionItem({ session }: { session: AttackerSession }) {
-  const credentials = session.credentials ?? [];
-  const commands = session.commands ?? [];
-  const downloads = session.downloads ?? [];
+  const credentials: Entry[] = session.credentials ?? [];
+  const commands: Entry[] = session.commands ?? [];
+  const downloads: Entry[] = session.downloads ?? [];
   return (
     <li className="session">
       <h3>
@@ -45,9 +52,9 @@ function SessionItem({ session }: { session: AttackerSession }) {
             {credentials.map((item, index) => (
               <li key={index}>
                 <code>
-                  {item.username}:{item.password}
+                  {str(item, "username") ?? ""}:{str(item, "password") ?? ""}
                 </code>{" "}
-                {item.success ? (
+                {item.success === true ? (
                   <span className="marker marker-success">accepted</span>
                 ) : null}
               </li>
@@ -61,7 +68,8 @@ function SessionItem({ session }: { session: AttackerSession }) {
           <pre className="commands" tabIndex={0} aria-label="Commands">
             {commands
               .map(
-                (item) => `$ ${item.input}${item.failed ? "   # failed" : ""}`,
+                (item) =>
+                  `$ ${str(item, "input") ?? ""}${item.failed === true ? "   # failed" : ""}`,
               )
               .join("\n")}
           </pre>
@@ -73,11 +81,12 @@ function SessionItem({ session }: { session: AttackerSession }) {
           <ul className="downloads">
             {downloads.map((item, index) => (
               <li key={index}>
-                {item.kind} <code>{item.url ?? "(no URL)"}</code>
-                {item.sha256 ? (
+                {str(item, "kind") ?? "download"}{" "}
+                <code>{str(item, "url") ?? "(no URL)"}</code>
+                {str(item, "sha256") ? (
                   <>
                     {" "}
-                    SHA-256 <code>{item.sha256.slice(0, 16)}…</code>
+                    SHA-256 <code>{str(item, "sha256")?.slice(0, 16)}…</code>
                   </>
                 ) : null}
               </li>

@@ -4,13 +4,19 @@ import { api, unwrap } from "../../../api/client";
 import { identityKeys } from "../../../api/keys";
 import type { IdentityEvidence } from "../../../api/types";
 
-/** Fetch the links and shared features that hold an identity together. */
+/** Links fetched for the graph, strongest first; the page says the total. */
+export const EVIDENCE_LINK_LIMIT = 200;
+
+/**
+ * Fetch the strongest links that hold an identity together, and the summary
+ * of every feature shared across all of its links.
+ */
 export async function getIdentityEvidence(
   uuid: string,
 ): Promise<IdentityEvidence> {
   return unwrap(
     await api.GET("/api/v1/identities/{uuid}/evidence", {
-      params: { path: { uuid } },
+      params: { path: { uuid }, query: { limit: EVIDENCE_LINK_LIMIT } },
     }),
   );
 }

@@ -1,9 +1,13 @@
-import type { EvidenceFeature, IdentityEvidence } from "../../../api/types";
+import {
+  linkFeatures,
+  type EvidenceLink,
+  type LinkFeature,
+} from "../../../api/types";
 
 /** A feature weight below this many bits is common and drawn faint. */
 export const COMMON_FEATURE_BITS = 2;
 
-/** At most this many nodes are drawn; the rest are listed in the table. */
+/** At most this many nodes are drawn; the table lists every link. */
 export const MAX_NODES = 60;
 
 export type GraphNode = { uuid: string; label: string; x: number; y: number };
@@ -12,7 +16,7 @@ export type GraphEdge = {
   a: GraphNode;
   b: GraphNode;
   weightBits: number;
-  strongest: EvidenceFeature | null;
+  strongest: LinkFeature | null;
   /** True when every shared feature is common (low weight). */
   faint: boolean;
 };
@@ -23,8 +27,8 @@ export type GraphLayout = {
   hiddenNodes: number;
 };
 
-function strongestFeature(features: readonly EvidenceFeature[]) {
-  let best: EvidenceFeature | null = null;
+function strongestFeature(features: readonly LinkFeature[]) {
+  let best: LinkFeature | null = null;
   for (const feature of features) {
     if (!best || feature.weight > best.weight) {
       best = feature;
@@ -34,42 +38,34 @@ function strongestFeature(features: readonly EvidenceFeature[]) {
 }
 
 /**
- * Place observations on a circle and join linked pairs.
- *
- * When there are more than MAX_NODES observations, the ones in the
- * heaviest links are kept, so the drawing stays legible and the DOM small.
+ * Place the observations of the given links on a circle and join linked
+ * pairs. Links are taken strongest first, so when more than MAX_NODES
+ * observations take part, the ones in the heaviest links are drawn.
+ * `labels` maps observation uuids to IPs; others show a uuid prefix.
  */
 export function layoutEvidence(
-  evidence: IdentityEvidence,
+  links: readonly EvidenceLink[],
+  labels: ReadonlyMap<string, string>,
   size: number,
 ): GraphLayout {
-  const labels = new Map<string, string>();
-  for (const observation of evidence.observations) {
-    labels.set(observation.uuid, observation.ip);
-  }
-  const links = [...evidence.links].sort(
-    (l, r) => r.weight_bits - l.weight_bits,
-  );
-  const kept: string[] = [];
-  const keep = (uuid: string) => {
-    if (!kept.includes(uuid) && kept.length < MAX_NODES) {
-      kept.push(uuid);
+  const sorted = [...links].sort((l, r) => r.weight_bits - l.weight_bits);
+  const kept = new Set<string>();
+  const all = new Set<string>();
+  for (const link of sorted) {
+    for (const uuid of [link.observation_a, link.observation_b]) {
+      all.add(uuid);
+      if (kept.size < MAX_NODES) {
+        kept.add(uuid);
+      }
     }
-  };
-  for (const link of links) {
-    keep(link.observation_a);
-    keep(link.observation_b);
   }
-  for (const observation of evidence.observations) {
-    keep(observation.uuid);
-  }
-  const total = new Set([...labels.keys(), ...kept]).size;
 
+  const order = [...kept];
   const centre = size / 2;
-  const radius = kept.length > 1 ? size / 2 - 70 : 0;
+  const radius = order.length > 1 ? size / 2 - 70 : 0;
   const nodes = new Map<string, GraphNode>();
-  kept.forEach((uuid, index) => {
-    const angle = (2 * Math.PI * index) / kept.length - Math.PI / 2;
+  order.forEach((uuid, index) => {
+    const angle = (2 * Math.PI * index) / order.length - Math.PI / 2;
     nodes.set(uuid, {
       uuid,
       label: labels.get(uuid) ?? uuid.slice(0, 8),
@@ -79,24 +75,24 @@ export function layoutEvidence(
   });
 
   const edges: GraphEdge[] = [];
-  for (const link of links) {
+  for (const link of sorted) {
     const a = nodes.get(link.observation_a);
     const b = nodes.get(link.observation_b);
     if (!a || !b) {
       continue;
     }
-    const strongest = strongestFeature(link.features);
+    const features = linkFeatures(link);
     edges.push({
       a,
       b,
       weightBits: link.weight_bits,
-      strongest,
-      faint: link.features.every((f) => f.weight < COMMON_FEATURE_BITS),
+      strongest: strongestFeature(features),
+      faint: features.every((f) => f.weight < COMMON_FEATURE_BITS),
     });
   }
   return {
     nodes: [...nodes.values()],
     edges,
-    hiddenNodes: total - kept.length,
+    hiddenNodes: all.size - kept.size,
   };
 }

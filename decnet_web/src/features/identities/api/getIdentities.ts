@@ -8,38 +8,17 @@ import { api, unwrap } from "../../../api/client";
 import { identityKeys } from "../../../api/keys";
 import type { IdentityPage } from "../../../api/types";
 
-export const IDENTITY_SORTS = {
-  updated: "Recently updated",
-  last_seen: "Last seen",
-  observations: "Most observations",
-  confidence: "Highest confidence",
-} as const;
+export type IdentityListParams = { limit: number; offset: number };
 
-export type IdentitySort = keyof typeof IDENTITY_SORTS;
-
-export type IdentityListParams = {
-  limit: number;
-  offset: number;
-  /** An IP, a JA3 or HASSH fingerprint, or a C2 endpoint. */
-  q?: string;
-  sort?: IdentitySort;
-};
-
-/** Fetch one page of canonical identities (merged-away rows excluded). */
+/** Fetch one page of canonical identities, newest-updated first. */
 export async function getIdentities(
   params: IdentityListParams,
 ): Promise<IdentityPage> {
-  const query: IdentityListParams = {
-    limit: params.limit,
-    offset: params.offset,
-  };
-  if (params.q) {
-    query.q = params.q;
-  }
-  if (params.sort && params.sort !== "updated") {
-    query.sort = params.sort;
-  }
-  return unwrap(await api.GET("/api/v1/identities", { params: { query } }));
+  return unwrap(
+    await api.GET("/api/v1/identities", {
+      params: { query: { limit: params.limit, offset: params.offset } },
+    }),
+  );
 }
 
 export function identitiesQueryOptions(params: IdentityListParams) {
@@ -51,6 +30,6 @@ export function identitiesQueryOptions(params: IdentityListParams) {
   });
 }
 
-export function useIdentities(params: IdentityListParams) {
-  return useQuery(identitiesQueryOptions(params));
+export function useIdentities(params: IdentityListParams, enabled = true) {
+  return useQuery({ ...identitiesQueryOptions(params), enabled });
 }

@@ -2,19 +2,24 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 
 import { api, unwrap } from "../../../api/client";
 import { attackerKeys, identityKeys } from "../../../api/keys";
-import type { IdentityDetail } from "../../../api/types";
+import type { MergeResult } from "../../../api/types";
 
-export type MergeInput = { winnerUuid: string; loserUuid: string };
+export type MergeInput = {
+  winnerUuid: string;
+  loserUuid: string;
+  reason: string;
+};
 
-/** Merge `loserUuid` into `winnerUuid`; the loser keeps its row. */
+/** Merge `loserUuid` into `winnerUuid` now; the loser keeps its row. */
 export async function mergeIdentities({
   winnerUuid,
   loserUuid,
-}: MergeInput): Promise<IdentityDetail> {
+  reason,
+}: MergeInput): Promise<MergeResult> {
   return unwrap(
     await api.POST("/api/v1/identities/{uuid}/merge", {
       params: { path: { uuid: winnerUuid } },
-      body: { loser_uuid: loserUuid },
+      body: { loser_uuid: loserUuid, reason },
     }),
   );
 }

@@ -2,19 +2,27 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 
 import { api, unwrap } from "../../../api/client";
 import { attackerKeys, identityKeys } from "../../../api/keys";
-import type { IdentityDetail } from "../../../api/types";
+import type { Decision } from "../../../api/types";
 
-export type SplitInput = { uuid: string; observationUuids: string[] };
+export type SplitInput = {
+  uuid: string;
+  observationUuids: string[];
+  reason: string;
+};
 
-/** Move the given observations out of an identity into a new one. */
+/**
+ * Record that the given observations leave an identity. The server stores
+ * the decision (HTTP 202) and the clusterer applies it on its next pass.
+ */
 export async function splitIdentity({
   uuid,
   observationUuids,
-}: SplitInput): Promise<IdentityDetail> {
+  reason,
+}: SplitInput): Promise<Decision> {
   return unwrap(
     await api.POST("/api/v1/identities/{uuid}/split", {
       params: { path: { uuid } },
-      body: { observation_uuids: observationUuids },
+      body: { observation_uuids: observationUuids, reason },
     }),
   );
 }

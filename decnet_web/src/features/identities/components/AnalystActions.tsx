@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { useNavigate } from "react-router-dom";
+import { Link } from "react-router-dom";
 
 import type { IdentityDetail } from "../../../api/types";
 import { ConfirmDialog } from "../../../components/ConfirmDialog";
@@ -19,7 +19,7 @@ type Pending =
 
 type AnalystActionsProps = {
   identity: IdentityDetail;
-  /** Observations ticked in the table, with their IPs for the message. */
+  /** Observations ticked in the table, uuid to IP, for the message. */
   selected: ReadonlyMap<string, string>;
   onSplitDone: () => void;
 };
@@ -31,12 +31,13 @@ export function AnalystActions({
   onSplitDone,
 }: AnalystActionsProps) {
   const [other, setOther] = useState("");
+  const [reason, setReason] = useState("");
   const [inputError, setInputError] = useState<string | null>(null);
   const [pending, setPending] = useState<Pending>(null);
+  const [outcome, setOutcome] = useState<React.ReactNode>(null);
   const merge = useMergeIdentities();
   const cannotLink = useCannotLink();
   const split = useSplitIdentity();
-  const navigate = useNavigate();
 
   const ask = (kind: "merge" | "cannot-link") => {
     const value = other.trim().toLowerCase();
@@ -51,6 +52,7 @@ export function AnalystActions({
       return;
     }
     setInputError(null);
+    setOutcome(null);
     setPending({ kind, other: value });
   };
 
@@ -59,6 +61,13 @@ export function AnalystActions({
     merge.reset();
     cannotLink.reset();
     split.reset();
+  };
+
+  const done = (message: React.ReactNode) => {
+    close();
+    setOther("");
+    setReason("");
+    setOutcome(message);
   };
 
   const activeError =
@@ -94,7 +103,10 @@ export function AnalystActions({
         <button
           type="button"
           disabled={selected.size === 0}
-          onClick={() => setPending({ kind: "split" })}
+          onClick={() => {
+            setOutcome(null);
+            setPending({ kind: "split" });
+          }}
         >
           Split {selected.size} selected observation
           {selected.size === 1 ? "" : "s"} out…
@@ -105,6 +117,17 @@ export function AnalystActions({
           </span>
         ) : null}
       </div>
+      <div className="row">
+        <label htmlFor="decision-reason">Reason (recorded with it)</label>
+        <input
+          id="decision-reason"
+          value={reason}
+          maxLength={2000}
+          size={50}
+          onChange={(event) => setReason(event.target.value)}
+        />
+      </div>
+      {outcome ? <p role="status">{outcome}</p> : null}
 
       {pending?.kind === "merge" ? (
         <ConfirmDialog
@@ -115,15 +138,21 @@ export function AnalystActions({
           onCancel={close}
           onConfirm={() =>
             merge.mutate(
-              { winnerUuid: identity.uuid, loserUuid: pending.other },
-              { onSuccess: close },
+              { winnerUuid: identity.uuid, loserUuid: pending.other, reason },
+              {
+                onSuccess: (result) =>
+                  done(
+                    `Merged ${shortId(pending.other)} into this identity: ` +
+                      `${result.observation_uuids.length} observations moved.`,
+                  ),
+              },
             )
           }
         >
           <p>
             Identity <code>{shortId(pending.other)}</code> will be merged into
             this identity, <code>{shortId(identity.uuid)}</code>. Its
-            observations will count here, it will disappear from the list, and
+            observations will count here, it will leave the identity list, and
             its page will show{" "}
             <strong>MERGED INTO {shortId(identity.uuid)}</strong>.
           </p>
@@ -145,10 +174,17 @@ export function AnalystActions({
             cannotLink.mutate(
               {
                 subject_type: "identity",
-                subject_a: identity.uuid,
-                subject_b: pending.other,
+                a: identity.uuid,
+                b: pending.other,
+                reason,
               },
-              { onSuccess: close },
+              {
+                onSuccess: () =>
+                  done(
+                    `Recorded: ${shortId(identity.uuid)} and ` +
+                      `${shortId(pending.other)} are different actors.`,
+                  ),
+              },
             )
           }
         >
@@ -170,12 +206,24 @@ export function AnalystActions({
           onCancel={close}
           onConfirm={() =>
             split.mutate(
-              { uuid: identity.uuid, observationUuids: [...selected.keys()] },
               {
-                onSuccess: (created) => {
-                  close();
+                uuid: identity.uuid,
+                observationUuids: [...selected.keys()],
+                reason,
+              },
+              {
+                onSuccess: () => {
                   onSplitDone();
-                  navigate(`/identities/${created.uuid}`);
+                  done(
+                    <>
+                      Split recorded. The clusterer moves the observations on
+                      its next pass; see{" "}
+                      <Link to="/attackers?resolved=unresolved">
+                        unresolved attackers
+                      </Link>
+                      .
+                    </>,
+                  );
                 },
               },
             )
@@ -183,8 +231,7 @@ export function AnalystActions({
         >
           <p>
             {selected.size} observation{selected.size === 1 ? "" : "s"} will
-            leave identity <code>{shortId(identity.uuid)}</code> and form a new
-            identity:
+            leave identity <code>{shortId(identity.uuid)}</code>:
           </p>
           <ul>
             {[...selected.values()].map((ip) => (
@@ -193,7 +240,11 @@ export function AnalystActions({
               </li>
             ))}
           </ul>
-          <p>The clusterer will keep them apart on later passes.</p>
+          <p>
+            The split is recorded now and applied by the clusterer on its next
+            pass, which gives them an identity of their own and keeps them apart
+            from this one afterwards.
+          </p>
         </ConfirmDialog>
       ) : null}
     </section>

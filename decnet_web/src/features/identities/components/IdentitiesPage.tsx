@@ -1,34 +1,28 @@
 import { useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 
-import { CampaignBadge } from "../../../components/Badges";
-import {
-  distinctCount,
-  formatPercent,
-  formatTime,
-  shortId,
-} from "../../../components/format";
 import { Pagination } from "../../../components/Pagination";
 import { EmptyState, ErrorState, Loading } from "../../../components/States";
+import { useIdentityByIp } from "../api/findIdentityByIp";
+import { useIdentities } from "../api/getIdentities";
 import {
-  IDENTITY_SORTS,
-  useIdentities,
-  type IdentitySort,
-} from "../api/getIdentities";
+  isPageSort,
+  looksLikeIp,
+  PAGE_SORTS,
+  sortPage,
+  type PageSort,
+} from "./identitySearch";
+import { IdentityTable } from "./IdentityTable";
 
 export const PAGE_SIZE = 50;
 const SEARCH_DELAY_MS = 300;
 
-function isSort(value: string | null): value is IdentitySort {
-  return value !== null && value in IDENTITY_SORTS;
-}
-
-/** Paged list of canonical identities with search and sort in the URL. */
+/** Paged list of canonical identities; search, sort and page in the URL. */
 export function IdentitiesPage() {
   const [params, setParams] = useSearchParams();
   const q = params.get("q") ?? "";
   const sortParam = params.get("sort");
-  const sort: IdentitySort = isSort(sortParam) ? sortParam : "updated";
+  const sort: PageSort = isPageSort(sortParam) ? sortParam : "updated";
   const offset = Math.max(0, Number(params.get("offset")) || 0);
   const [draft, setDraft] = useState(q);
 
@@ -57,17 +51,10 @@ export function IdentitiesPage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [draft]);
 
-  const query = useIdentities({ limit: PAGE_SIZE, offset, q, sort });
-
   return (
     <section aria-labelledby="identities-title">
       <div className="page-head">
         <h1 id="identities-title">Identities</h1>
-        {query.data ? (
-          <p className="muted">
-            {query.data.total.toLocaleString("en")} canonical identities
-          </p>
-        ) : null}
       </div>
       <form
         className="toolbar"
@@ -81,11 +68,11 @@ export function IdentitiesPage() {
         <input
           id="identity-search"
           type="search"
-          placeholder="IP, JA3 or HASSH fingerprint, or C2 endpoint"
+          placeholder="IP address, JA3 or HASSH fingerprint, C2 endpoint"
           value={draft}
           onChange={(event) => setDraft(event.target.value)}
         />
-        <label htmlFor="identity-sort">Sort by</label>
+        <label htmlFor="identity-sort">Sort page by</label>
         <select
           id="identity-sort"
           value={sort}
@@ -93,35 +80,37 @@ export function IdentitiesPage() {
             update({
               sort:
                 event.target.value === "updated" ? null : event.target.value,
-              offset: null,
             })
           }
         >
-          {Object.entries(IDENTITY_SORTS).map(([value, label]) => (
+          {Object.entries(PAGE_SORTS).map(([value, label]) => (
             <option key={value} value={value}>
               {label}
             </option>
           ))}
         </select>
       </form>
-      <IdentityResults
-        query={query}
-        q={q}
-        offset={offset}
-        onPage={(next) => update({ offset: next ? String(next) : null })}
-      />
+      {q ? (
+        <SearchResults q={q} />
+      ) : (
+        <IdentityList
+          offset={offset}
+          sort={sort}
+          onPage={(next) => update({ offset: next ? String(next) : null })}
+        />
+      )}
     </section>
   );
 }
 
-type ResultsProps = {
-  query: ReturnType<typeof useIdentities>;
-  q: string;
+type IdentityListProps = {
   offset: number;
+  sort: PageSort;
   onPage: (offset: number) => void;
 };
 
-function IdentityResults({ query, q, offset, onPage }: ResultsProps) {
+function IdentityList({ offset, sort, onPage }: IdentityListProps) {
+  const query = useIdentities({ limit: PAGE_SIZE, offset });
   if (query.isPending) {
     return <Loading what="identities" />;
   }
@@ -135,7 +124,7 @@ function IdentityResults({ query, q, offset, onPage }: ResultsProps) {
     );
   }
   const page = query.data;
-  if (page.total === 0 && !q) {
+  if (page.total === 0) {
     return (
       <EmptyState title="No identities yet: the clusterer has not run">
         Identities appear once logs are ingested and `decnet cluster` has
@@ -143,64 +132,12 @@ function IdentityResults({ query, q, offset, onPage }: ResultsProps) {
       </EmptyState>
     );
   }
-  if (page.total === 0) {
-    return (
-      <EmptyState title={`No identity matches “${q}”`}>
-        Search takes a full IP address, a JA3 or HASSH hash, or a C2 host.
-      </EmptyState>
-    );
-  }
   return (
     <>
-      <div className="table-wrap">
-        <table aria-label="Identities" aria-busy={query.isFetching}>
-          <thead>
-            <tr>
-              <th scope="col">Identity</th>
-              <th scope="col">Observations</th>
-              <th scope="col">Confidence</th>
-              <th scope="col">First seen</th>
-              <th scope="col">Last seen</th>
-              <th scope="col">HASSH</th>
-              <th scope="col">JA3</th>
-              <th scope="col">C2 endpoints</th>
-              <th scope="col">Campaign</th>
-            </tr>
-          </thead>
-          <tbody>
-            {page.data.map((identity) => (
-              <tr key={identity.uuid}>
-                <td>
-                  <Link
-                    to={`/identities/${identity.uuid}`}
-                    aria-label={`Identity ${identity.uuid}`}
-                  >
-                    <code>{shortId(identity.uuid)}</code>
-                  </Link>
-                </td>
-                <td className="num">{identity.observation_count}</td>
-                <td className="num">
-                  {identity.confidence === null
-                    ? "—"
-                    : formatPercent(identity.confidence)}
-                </td>
-                <td>{formatTime(identity.first_seen_at)}</td>
-                <td>{formatTime(identity.last_seen_at)}</td>
-                <td className="num">{distinctCount(identity.hassh_hashes)}</td>
-                <td className="num">{distinctCount(identity.ja3_hashes)}</td>
-                <td className="truncate">
-                  {(identity.c2_endpoints ?? []).slice(0, 2).join(", ") || "—"}
-                </td>
-                <td>
-                  {identity.campaign_id ? (
-                    <CampaignBadge uuid={identity.campaign_id} />
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <p className="muted" aria-live="polite">
+        {page.total.toLocaleString("en")} canonical identities
+      </p>
+      <IdentityTable rows={sortPage(page.data, sort)} busy={query.isFetching} />
       <Pagination
         label="Identity pages"
         total={page.total}
@@ -208,6 +145,58 @@ function IdentityResults({ query, q, offset, onPage }: ResultsProps) {
         offset={offset}
         onChange={onPage}
       />
+    </>
+  );
+}
+
+function SearchResults({ q }: { q: string }) {
+  const isIp = looksLikeIp(q);
+  const query = useIdentityByIp(q, isIp);
+
+  if (!isIp) {
+    // NOTE: the API has no identity filter by fingerprint or C2 endpoint
+    // yet, so only IP search runs; these searches say so instead of
+    // showing an unfiltered list.
+    return (
+      <EmptyState title={`Cannot search for “${q}” yet`}>
+        This server searches identities by IP address only. Fingerprint and C2
+        endpoint search needs an API filter it does not offer.
+      </EmptyState>
+    );
+  }
+  if (query.isPending) {
+    return <Loading what="search results" />;
+  }
+  if (query.isError) {
+    return (
+      <ErrorState
+        error={query.error}
+        what="search results"
+        onRetry={() => void query.refetch()}
+      />
+    );
+  }
+  const result = query.data;
+  if (result.kind === "none") {
+    return <EmptyState title={`No observation has the IP ${q}`} />;
+  }
+  if (result.kind === "unresolved") {
+    return (
+      <EmptyState title={`${q} is not resolved to an identity yet`}>
+        The clusterer has not linked it.{" "}
+        <Link to={`/attackers/${result.observation.uuid}`}>
+          Open the attacker
+        </Link>
+        .
+      </EmptyState>
+    );
+  }
+  return (
+    <>
+      <p className="muted" aria-live="polite">
+        {q} belongs to this identity
+      </p>
+      <IdentityTable rows={[result.identity]} />
     </>
   );
 }

@@ -154,8 +154,15 @@ function ObservationsSection({ identity, editable }: ObservationsSectionProps) {
   );
 }
 
+// Observations fetched to label graph nodes with their IPs.
+const LABEL_PAGE = { limit: 200, offset: 0 };
+
 function EvidenceSection({ uuid }: { uuid: string }) {
   const query = useIdentityEvidence(uuid);
+  const observations = useIdentityObservations(uuid, LABEL_PAGE);
+  const labels = new Map(
+    (observations.data?.data ?? []).map((row) => [row.uuid, row.ip]),
+  );
   return (
     <section className="panel" aria-labelledby="evidence-title">
       <h2 id="evidence-title">Evidence</h2>
@@ -167,7 +174,9 @@ function EvidenceSection({ uuid }: { uuid: string }) {
           onRetry={() => void query.refetch()}
         />
       ) : null}
-      {query.isSuccess ? <EvidenceGraph evidence={query.data} /> : null}
+      {query.isSuccess ? (
+        <EvidenceGraph evidence={query.data} labels={labels} />
+      ) : null}
     </section>
   );
 }
