@@ -275,7 +275,7 @@ async def _identity_of_observations(
             Attacker.identity_id.in_(identity_uuids)
         )
     )
-    return {uuid: identity for uuid, identity in rows.tuples()}
+    return {uuid: identity for uuid, identity in rows.all()}
 
 
 async def _identity_of_observations_by_uuid(
@@ -286,4 +286,4 @@ async def _identity_of_observations_by_uuid(
             Attacker.uuid.in_(observation_uuids)
         )
     )
-    return {uuid: identity for uuid, identity in rows.tuples()}
+    return {uuid: identity for uuid, identity in rows.all()}

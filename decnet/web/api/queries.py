@@ -194,7 +194,7 @@ async def identity_counts(
         )
         .group_by(AttackerIdentity.campaign_id)
     )
-    return {str(uuid): int(count) for uuid, count in rows.tuples()}
+    return {str(uuid): int(count) for uuid, count in rows.all()}
 
 
 async def list_campaign_identities(

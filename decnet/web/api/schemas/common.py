@@ -24,9 +24,9 @@ StrList = Annotated[list[str], BeforeValidator(_list_or_empty)]
 IntList = Annotated[list[int], BeforeValidator(_list_or_empty)]
 # A 64-bit SimHash as 16 lower-case hex digits.
 SimHashHex = Annotated[
-    str | None,
+    Annotated[str, Field(pattern=r"^[0-9a-f]{16}$", examples=["8f3a0c21d4e5b697"])]
+    | None,
     BeforeValidator(_hex_or_none),
-    Field(pattern=r"^[0-9a-f]{16}$", examples=["8f3a0c21d4e5b697"]),
 ]
 
 

@@ -1,0 +1,71 @@
+"""Request limits, health, metrics and routing outside the resources."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.web.conftest import auth
+
+
+async def test_oversized_body_is_413(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/auth/login",
+        content=b'{"username": "' + b"a" * (2 * 1024 * 1024) + b'"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert "larger than 1048576 bytes" in response.json()["detail"]
+
+
+async def test_oversized_streamed_body_is_413(client: httpx.AsyncClient) -> None:
+    async def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(40):
+            yield b"x" * 65536
+
+    response = await client.post(
+        "/api/v1/auth/login",
+        content=chunks(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+
+
+async def test_malformed_json_is_422(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/auth/login",
+        content=b'{"username": "anna", "password": ',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "json_invalid"
+
+
+async def test_health_reports_parts(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+    assert "0003_auth" in body["database"]["revisions"]
+    assert body["bus"]["unpublished"] == 0
+    assert body["clusterer"]["lease_live"] is False
+    assert body["clusterer"]["unresolved_observations"] == 0
+
+
+async def test_metrics_count_requests_by_route(client: httpx.AsyncClient) -> None:
+    await client.get("/api/v1/identities", headers=auth())
+    text = (await client.get("/metrics")).text
+    assert 'route="/identities"' in text
+    assert "decnet_http_request_duration_seconds_bucket" in text
+
+
+async def test_unknown_api_path_is_json_404(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not Found"}
+
+
+async def test_openapi_lists_identity_paths(client: httpx.AsyncClient) -> None:
+    paths = (await client.get("/api/v1/openapi.json")).json()["paths"]
+    assert "/api/v1/identities/{uuid}" in paths
+    assert "/api/v1/identities/events" in paths
