@@ -76,6 +76,10 @@ class _ActorKit:
     success: str | None
 
 
+def _is_address(host: str) -> bool:
+    return host.replace(".", "").isdigit() or ":" in host
+
+
 def _timestamp(value: float) -> str:
     return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -111,7 +115,9 @@ class SessionRenderer:
         port = 80
         if spec.c2 is not None:
             port = spec.c2.port
-            if spec.c2.ip_hosts:
+            if spec.c2.hosts:
+                c2 = list(spec.c2.hosts)
+            elif spec.c2.ip_hosts:
                 c2 = [ip_text(int(v)) for v in self._c2_allocator.take(spec.c2.domains)]
             else:
                 c2 = c2_domains(population, spec.c2.domains)
@@ -133,7 +139,7 @@ class SessionRenderer:
         assert payload is not None
         # A public release is the same file for everybody; private builds
         # share the family's code but carry the actor's own configuration.
-        owner = 0 if payload.url else population.seed
+        owner = 0 if payload.url or payload.shared else population.seed
         cache_key = (payload.family, owner, build)
         cached = self._payloads.get(cache_key)
         if cached is not None:
@@ -345,7 +351,8 @@ class _SessionBuilder:
         }
         if kit.c2:
             host = self.rng.choice(kit.c2)
-            if spec.c2 is not None and spec.c2.rotate == "per_session" and not spec.c2.ip_hosts:
+            rotating = spec.c2 is not None and spec.c2.rotate == "per_session"
+            if rotating and not _is_address(host):
                 host = f"{random_word(self.rng, 5, 9)}.{host}"
             values["c2"] = host
         download: tuple[str, bytes] | None = None

@@ -129,7 +129,9 @@ class PayloadSpec(_Strict):
 
     `family` names the code base: builds of one family share most bytes.
     `builds` distinct builds (each a new SHA-256) are cycled through;
-    `per_session: true` makes a fresh build for every session. A `url`
+    `per_session: true` makes a fresh build for every session. Builds carry
+    the actor's own configuration unless `shared: true`, which gives every
+    actor of the family the same files (a campaign's common kit). A `url`
     fixes the download address (a public release on a code forge) instead
     of the actor's C2.
     """
@@ -137,6 +139,7 @@ class PayloadSpec(_Strict):
     family: Name
     builds: int = Field(default=1, ge=1, le=100_000)
     per_session: bool = False
+    shared: bool = False
     size: int = Field(default=4096, ge=64, le=1_048_576)
     url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+/\S*$")
 
@@ -146,10 +149,13 @@ class C2Spec(_Strict):
 
     `rotate: per_session` makes a fresh subdomain of one of `domains` base
     domains for each session (fast-flux style); `fixed` uses the base
-    domains as they are.
+    domains as they are. `hosts` names the base domains (or addresses)
+    instead of drawing `domains` random ones, so that several actors can
+    share infrastructure.
     """
 
     domains: int = Field(default=1, ge=1, le=1000)
+    hosts: list[str] | None = None
     rotate: Literal["per_session", "fixed"] = "fixed"
     port: int = Field(default=80, ge=1, le=65535)
     ip_hosts: bool = False
