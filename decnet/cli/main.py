@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from decnet.cli import db, evaluation, export
+from decnet.cli import db, evaluation, export, ingest
 from decnet.config import get_settings
 from decnet.logs import configure_logging
 
@@ -17,6 +17,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(evaluation.app)  # generate, eval
 app.add_typer(export.app, name="export")
+app.add_typer(ingest.app, name="ingest")
 
 
 @app.callback()

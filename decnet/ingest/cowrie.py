@@ -38,6 +38,7 @@ async def ingest_paths(
     batch_events: int = DEFAULT_BATCH_EVENTS,
     follow: bool = False,
     on_skip: SkipHook | None = None,
+    report: IngestReport | None = None,
 ) -> IngestReport:
     """Ingest Cowrie JSON logs (files, or folders scanned for `cowrie*.json*`).
 
@@ -45,7 +46,8 @@ async def ingest_paths(
     Cowrie saved (content SimHash). `progress` is a callback
     `(bytes_done, bytes_total, report)` or False. Files already read are
     resumed from their saved offset, so a rerun over the same files changes
-    nothing. Returns the report; `report.ok` is False when a line was skipped.
+    nothing. Returns the report (`report` when given, for counts summed over
+    several passes); `report.ok` is False when a line was skipped.
     """
     hook = progress if callable(progress) else None
     return await run_ingest(
@@ -58,4 +60,5 @@ async def ingest_paths(
         follow=follow,
         on_progress=hook,
         on_skip=on_skip,
+        report=report,
     )

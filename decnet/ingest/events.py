@@ -110,6 +110,18 @@ class EventParser:
         if len(self._ip_cache) > 500_000:
             self._ip_cache = {}
 
+    def address(self, text: str) -> str | None:
+        """Return a normalised address (cached), or None when `text` is not one."""
+        cached = self._ip_cache.get(text)
+        if cached is not None:
+            return cached
+        try:
+            address = normalise_ip(text)
+        except InputError:
+            return None
+        self._ip_cache[text] = address
+        return address
+
     def states(self) -> list[SessionState]:
         return [state for group in self.sessions.values() for state in group]
 
@@ -195,10 +207,7 @@ def _on_connect(
     )
     dst_ip = event.get("dst_ip")
     if state.dst_ip is None and isinstance(dst_ip, str):
-        try:
-            state.dst_ip = normalise_ip(dst_ip)
-        except InputError:
-            pass
+        state.dst_ip = parser.address(dst_ip)
 
 
 def _on_protocol(
@@ -394,6 +403,9 @@ def _on_ja4(
     value = _text(event, "ja4", limit=128)
     if value and value not in state.ja4:
         state.ja4.append(value)
+    ja3 = _text(event, "ja3", limit=64)
+    if ja3 and ja3.lower() not in state.ja3:
+        state.ja3.append(ja3.lower())
 
 
 def _on_ttylog(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from decnet import features as fk
@@ -136,6 +137,7 @@ def summarise(
     return columns, found
 
 
+@lru_cache(maxsize=65_536)
 def _is_gateway(ip: str, sensor_ip: str | None) -> bool:
     """Tell whether `ip` is the sensor's own address or its /24 gateway (.1/.254)."""
     if not sensor_ip:

@@ -234,8 +234,13 @@ class SessionState:
 
     # ----------------------------------------------------------- persistence
 
-    def to_state(self) -> dict[str, Any]:
-        """Return the JSON document stored in `attacker_sessions.state`."""
+    def to_state(self, features: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+        """Return the JSON document stored in `attacker_sessions.state`.
+
+        `features` saves recomputing them when the caller already has them.
+        """
+        if features is None:
+            features = self.features()
         return {
             "ip": self.ip,
             "first_at": iso(self.first_at),
@@ -257,7 +262,7 @@ class SessionState:
             "ttylogs_read": self.ttylogs_read,
             "hours": self.hours,
             "payload_simhashes": self.payload_simhashes,
-            "features": [list(f) for f in self.features()],
+            "features": [list(f) for f in features],
             "login_successes": self.login_successes(),
             "command_total": len(self.commands) + self.commands_dropped,
         }

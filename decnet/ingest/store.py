@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from decnet import features as fk
 from decnet.bus import topics
 from decnet.bus.outbox import append_event
 from decnet.bus.payloads import AttackerObserved
@@ -294,9 +295,9 @@ class Store:
 
     @staticmethod
     def _row(state: SessionState, observation_uuid: str, now: Any) -> dict[str, Any]:
-        script_features = state.features()
+        features = state.features()
         command_simhash = next(
-            (v for k, v in script_features if k == "command_simhash"), None
+            (v for k, v in features if k == fk.COMMAND_SIMHASH), None
         )
         ended = (
             max(state.last_at, state.closed_at) if state.closed_at else state.last_at
@@ -329,7 +330,7 @@ class Store:
                 else None
             ),
             "input_typed": state.input_typed,
-            "state": state.to_state(),
+            "state": state.to_state(features),
             "updated_at": now,
         }
 
