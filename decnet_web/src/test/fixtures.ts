@@ -110,7 +110,8 @@ export function attackerDetail(
           {
             kind: "download",
             url: "http://203.0.113.50/x.sh",
-            sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            sha256:
+              "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
           },
         ],
         forwards: null,

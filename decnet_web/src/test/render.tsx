@@ -17,7 +17,9 @@ export function fakeToken(sub: string, role: string): string {
 }
 
 export function signIn(role = "analyst", username = "alice") {
-  sessionStore.signIn(sessionFromToken(fakeToken(username, role), 3600, username));
+  sessionStore.signIn(
+    sessionFromToken(fakeToken(username, role), 3600, username),
+  );
 }
 
 /** Shows the current path, so tests can assert on navigation. */

@@ -119,18 +119,18 @@ describe("IdentityDetailPage", () => {
     serveIdentity(identity({ observation_count_live: 7 }));
     renderRoutes(routes, `/identities/${IDENTITY_A}`);
     const list = await screen.findByLabelText("Identity statistics");
-    expect(within(list).getByText("Observations").nextSibling).toHaveTextContent(
-      "7",
-    );
-    expect(within(list).getByText("Distinct JA3").nextSibling).toHaveTextContent(
-      "0",
-    );
+    expect(
+      within(list).getByText("Observations").nextSibling,
+    ).toHaveTextContent("7");
+    expect(
+      within(list).getByText("Distinct JA3").nextSibling,
+    ).toHaveTextContent("0");
     expect(
       within(list).getByText("Payload SimHashes").nextSibling,
     ).toHaveTextContent("2");
-    expect(within(list).getByText("C2 endpoints").nextSibling).toHaveTextContent(
-      "2",
-    );
+    expect(
+      within(list).getByText("C2 endpoints").nextSibling,
+    ).toHaveTextContent("2");
     expect(within(list).getByText("Confidence").nextSibling).toHaveTextContent(
       "93 %",
     );
