@@ -165,7 +165,9 @@ def build_populations(scenario: Scenario, seed: int, scale: float) -> list[Popul
     for actor in scenario.actors:
         if actor.name in members:
             continue
-        copies = scaled(actor.replicas, scale)
+        # An actor whose address pool scales (a botnet) grows in nodes, not
+        # in copies of itself.
+        copies = actor.replicas if actor.ips.scales else scaled(actor.replicas, scale)
         for copy in range(copies):
             add(actor, actor.name if copies == 1 else f"{actor.name}#{copy}", None)
     for noise in scenario.noise:

@@ -193,6 +193,8 @@ class ScheduleSpec(_Strict):
 class ActorSpec(_Strict):
     """One actor (or `replicas` independent actors built from this template).
 
+    `--scale` multiplies `replicas`, unless the address pool scales instead.
+
     `stacks` lists SSH stacks by name; an actor with several uses one per
     session (a multi-tool operator). `sessions` is the number of sessions
     per address, drawn uniformly from the range.
