@@ -137,7 +137,7 @@ def generate(
     for k, kind in enumerate(table.kinds):
         if params.kind(kind) is None:
             exact[k] = False
-    cap = max(params.block_size, int(params.max_share * n))
+    cap = max(params.block_size, int(params.max_share * table.fleet_size))
     floor = floor_bits(needed_bits, len([k for k in table.kinds if params.kind(k)]))
     is_exact = exact[table.value_kind]
     indexed = is_exact & (counts >= 2) & (counts <= cap) & (weights >= floor)

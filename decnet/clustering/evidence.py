@@ -73,7 +73,7 @@ class SimhashIndex:
 
 def value_weights(table: FeatureTable, params: ModelParams) -> FloatArray:
     """Return the capped agreement weight of every value, in bits."""
-    n = table.n_observations
+    n = table.fleet_size
     counts = table.counts()
     u = np.maximum(counts - 1, 1) / max(n - 1, 1)
     m = np.zeros(len(table.kinds))
@@ -89,8 +89,12 @@ def value_weights(table: FeatureTable, params: ModelParams) -> FloatArray:
 
 
 def disagreement_weights(table: FeatureTable, params: ModelParams) -> FloatArray:
-    """Return the weight of a disagreement on each kind (0 for non-tooling)."""
-    n = table.n_observations
+    """Return the weight of a disagreement on each kind (0 for non-tooling).
+
+    NOTE: on a partial table (an incremental pass) `U_k` sums only the
+    values present, which underestimates it slightly.
+    """
+    n = table.fleet_size
     counts = table.counts().astype(np.float64)
     out = np.zeros(len(table.kinds))
     if n < 2:
@@ -115,7 +119,7 @@ def build_evidence(
     `simhash_density` maps a SimHash kind to the per-observation count of
     near neighbours found by the band index; absent kinds count zero.
     """
-    n = table.n_observations
+    n = table.fleet_size
     simhash: dict[int, SimhashIndex] = {}
     for k, kind in enumerate(table.kinds):
         kp = params.kind(kind)
@@ -262,7 +266,7 @@ def _simhash_bits(
     assert kp is not None
     distance = pair_distance(index, a, b)
     near = distance <= index.hamming
-    n = evidence.table.n_observations
+    n = evidence.table.fleet_size
     neighbours = np.maximum(np.maximum(index.density[a], index.density[b]), 1)
     u = neighbours / max(n - 1, 1)
     bits = np.minimum(np.log2(kp.m / u), kp.max_bits) - kp.near_penalty_bits * distance

@@ -51,18 +51,37 @@ class FeatureTable:
     row_obs: IntArray
     row_val: IntArray
     flags: npt.NDArray[np.bool_]
+    # Set when the table holds only part of the fleet (an incremental pass):
+    # the fleet size and each value's carrier count in the whole fleet.
+    population: int | None = None
+    fleet_counts: IntArray | None = None
 
     @property
     def n_observations(self) -> int:
         return len(self.observations)
 
     @property
+    def fleet_size(self) -> int:
+        """Return the number of observations frequencies are relative to."""
+        return self.population if self.population is not None else self.n_observations
+
+    @property
     def n_values(self) -> int:
         return len(self.values)
 
     def counts(self) -> IntArray:
-        """Return the number of observations carrying each value."""
-        return np.bincount(self.row_val, minlength=self.n_values).astype(np.int64)
+        """Return the number of observations carrying each value in the fleet."""
+        local = np.bincount(self.row_val, minlength=self.n_values).astype(np.int64)
+        if self.fleet_counts is None:
+            return local
+        return np.maximum(local, self.fleet_counts)
+
+    def value_index(self) -> dict[tuple[str, str], int]:
+        """Return a map from (kind, value) to value index."""
+        return {
+            (self.kinds[self.value_kind[v]], value): v
+            for v, value in enumerate(self.values)
+        }
 
     def kind_index(self, kind: str) -> int | None:
         """Return the index of `kind` in `kinds`, or None when absent."""

@@ -1,0 +1,698 @@
+"""One clusterer pass over the database: read, decide, reconcile, write.
+
+A full pass reads every observation and refreshes every frequency. An
+incremental pass reads the observations changed since the watermark, their
+candidates (through the (kind, value) index and the SimHash band table) and
+every member of the identities those touch, and decides only that
+neighbourhood, with frequencies counted over the whole fleet.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import orjson
+from sqlalchemy import Connection
+
+from decnet import features
+from decnet.bus import payloads, topics
+from decnet.clustering import store
+from decnet.clustering.candidates import band_edges, floor_bits
+from decnet.clustering.evidence import parse_simhash, posterior
+from decnet.clustering.explain import explain_pair
+from decnet.clustering.graph import FORCED_BITS, Constraint
+from decnet.clustering.model import ModelResult, run_model
+from decnet.clustering.params import ModelParams
+from decnet.clustering.reconcile import IdentityState, Plan, plan_reconciliation
+from decnet.clustering.rollup import Rollup, compute_rollups
+from decnet.clustering.table import FeatureTable, build_table
+from decnet.web.db.types import utcnow
+
+log = logging.getLogger(__name__)
+
+STATE_NAME = "identity"
+ACTOR = "clusterer"
+# A stored link is rewritten when its weight moves by more than this many
+# bits, so that frequency drift alone does not rewrite every link each pass.
+LINK_WEIGHT_TOLERANCE = 0.5
+
+
+@dataclasses.dataclass
+class PassReport:
+    """What one pass read, decided and wrote."""
+
+    full: bool
+    observations: int = 0
+    changed_observations: int = 0
+    candidate_pairs: int = 0
+    accepted_links: int = 0
+    identities: int = 0
+    formed: int = 0
+    linked: int = 0
+    relinked: int = 0
+    split: int = 0
+    merged: int = 0
+    unmerged: int = 0
+    rollups_written: int = 0
+    links_written: int = 0
+    links_deleted: int = 0
+    events: int = 0
+    guarded: int = 0
+    cut_links: int = 0
+    skipped_values: int = 0
+    unindexed_bits: float = 0.0
+    needed_bits: float = 0.0
+    duration_s: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        """Tell whether the pass wrote anything."""
+        return bool(
+            self.formed
+            or self.linked
+            or self.relinked
+            or self.split
+            or self.merged
+            or self.unmerged
+            or self.rollups_written
+            or self.links_written
+            or self.links_deleted
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["changed"] = self.changed
+        return data
+
+
+def params_digest(params: ModelParams) -> str:
+    return hashlib.sha256(
+        orjson.dumps(params.to_dict(), option=orjson.OPT_SORT_KEYS)
+    ).hexdigest()
+
+
+def run_pass(conn: Connection, params: ModelParams, *, full: bool) -> PassReport:
+    """Run one pass inside the caller's transaction and return its report.
+
+    An incremental pass falls back to a full one when no full pass has run
+    yet or the parameters changed since the last one.
+    """
+    started = time.perf_counter()
+    state = store.load_state(conn, STATE_NAME)
+    digest = params_digest(params)
+    if (
+        state is None
+        or state.params_digest != digest
+        or state.last_full_pass_at is None
+    ):
+        full = True
+    report = PassReport(full=full)
+    watermark = state.watermark if state is not None else None
+    changed = store.changed_observations(conn, watermark)
+    report.changed_observations = len(changed)
+    if full:
+        scope = None
+    elif not changed:
+        report.duration_s = time.perf_counter() - started
+        return report
+    else:
+        scope = _neighbourhood(conn, params, changed)
+
+    rows = store.load_observations(conn, scope)
+    table = _load_table(conn, rows, scope)
+    report.observations = table.n_observations
+    direct = _direct_ids(table, rows)
+    states, digests = store.load_identities(
+        conn, None if scope is None else {d for d in direct if d}
+    )
+    forced, constraints = _decisions(conn, table, direct, states)
+    result = run_model(table, params, forced=forced, constraints=constraints)
+    plan = plan_reconciliation(result.labels, direct, states)
+    links = store.load_links(conn, scope)
+    _apply(conn, table, result, plan, rows, direct, states, digests, links, report)
+
+    _refresh_bands(conn, params, table, changed)
+    new_watermark = max((r.updated_at for r in rows if r.updated_at), default=None)
+    if watermark is not None and (new_watermark is None or new_watermark < watermark):
+        new_watermark = watermark
+    now = utcnow()
+    values: dict[str, Any] = {}
+    if new_watermark != watermark:
+        values["watermark"] = new_watermark
+    if full and (state is None or state.params_digest != digest):
+        values["params_digest"] = digest
+    if full and (state is None or state.last_full_pass_at is None):
+        values["last_full_pass_at"] = now
+    if full and state is not None and state.observation_total != table.n_observations:
+        values["observation_total"] = table.n_observations
+    if values or report.changed:
+        values.setdefault("last_pass_at", now)
+        if full:
+            values["last_full_pass_at"] = now
+            values["observation_total"] = table.n_observations
+        store.save_state(conn, STATE_NAME, values)
+
+    _fill_report(report, result)
+    report.duration_s = time.perf_counter() - started
+    return report
+
+
+def _fill_report(report: PassReport, result: ModelResult) -> None:
+    report.candidate_pairs = len(result.scores.bits)
+    report.accepted_links = int(
+        (result.scores.bits >= result.evidence.needed_bits).sum()
+    )
+    report.identities = len(np.unique(result.labels))
+    report.guarded = result.partition.guarded
+    report.cut_links = result.partition.cut_links
+    report.skipped_values = result.candidates.skipped_values
+    report.unindexed_bits = round(result.candidates.unindexed_bits, 2)
+    report.needed_bits = round(result.evidence.needed_bits, 2)
+    if result.candidates.unindexed_bits >= result.evidence.needed_bits:
+        log.info(
+            "values skipped by the frequency cap could together reach the threshold",
+            extra={
+                "unindexed_bits": report.unindexed_bits,
+                "needed_bits": report.needed_bits,
+            },
+        )
+
+
+def _load_table(
+    conn: Connection, rows: Sequence[store.ObservationRow], scope: Sequence[str] | None
+) -> FeatureTable:
+    uuids = [r.uuid for r in rows]
+    flagged = [r.uuid for r in rows if r.flagged]
+    table = build_table(uuids, store.iter_features(conn, scope), flagged)
+    if scope is None:
+        return table
+    keys = [(kind, _value_key(value)) for kind, value in _table_keys(table)]
+    counts = store.value_counts(conn, keys)
+    fleet = np.array([counts.get(key, 0) for key in keys], dtype=np.int64)
+    return dataclasses.replace(
+        table, population=store.count_observations(conn), fleet_counts=fleet
+    )
+
+
+def _table_keys(table: FeatureTable) -> list[tuple[str, str]]:
+    return [
+        (table.kinds[table.value_kind[v]], value)
+        for v, value in enumerate(table.values)
+    ]
+
+
+def _value_key(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _direct_ids(
+    table: FeatureTable, rows: Sequence[store.ObservationRow]
+) -> list[str | None]:
+    by_uuid = {r.uuid: r.identity_id for r in rows}
+    return [by_uuid.get(uuid) for uuid in table.observations]
+
+
+def _neighbourhood(
+    conn: Connection, params: ModelParams, changed: list[str]
+) -> list[str]:
+    """Return the changed observations, their candidates and every member of
+    the identities any of them belongs to."""
+    population = store.count_observations(conn)
+    feature_rows = list(store.iter_features(conn, changed))
+    exact = [
+        (kind, _value_key(value))
+        for _, kind, value in feature_rows
+        if kind not in features.SIMHASH_KINDS and params.kind(kind) is not None
+    ]
+    counts = store.value_counts(conn, exact)
+    cap = max(params.block_size, int(params.max_share * population))
+    needed = params.threshold_bits() - params.prior_bits(population)
+    floor = floor_bits(needed, len(params.kinds))
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for (kind, key), count in counts.items():
+        kp = params.kind(kind)
+        assert kp is not None
+        weight = min(np.log2(kp.m * (population - 1) / max(count - 1, 1)), kp.max_bits)
+        if 2 <= count <= cap and weight >= floor:
+            by_kind[kind].append(key)
+    found: set[str] = set(changed)
+    for kind, keys in by_kind.items():
+        found |= store.carriers(conn, kind, keys, params.block_size)
+    found |= store.band_neighbours(
+        conn,
+        [(k, b, bucket) for k, b, bucket, _ in _band_keys(params, feature_rows)],
+        params.block_size,
+    )
+    rows = store.load_observations(conn, sorted(found))
+    direct = {r.identity_id for r in rows if r.identity_id}
+    states, _ = store.load_identities(conn, direct)
+    roots = {states[d].merged_into or d for d in direct if d in states}
+    found.update(store.members_of_identities(conn, roots))
+    return sorted(found)
+
+
+def _band_keys(
+    params: ModelParams, feature_rows: Sequence[tuple[str, str, str]]
+) -> list[tuple[str, int, int, str]]:
+    out = []
+    for _, kind, value in feature_rows:
+        kp = params.kind(kind)
+        if kind not in features.SIMHASH_KINDS or kp is None:
+            continue
+        parsed = parse_simhash(value)
+        if parsed is None:
+            continue
+        for band, (shift, width) in enumerate(band_edges(kp.hamming)):
+            out.append((kind, band, (parsed >> shift) & ((1 << width) - 1), value))
+    return out
+
+
+def _refresh_bands(
+    conn: Connection, params: ModelParams, table: FeatureTable, changed: list[str]
+) -> None:
+    """Write the SimHash band rows of the `changed` observations, or of every
+    observation in `table` while the band table is still empty."""
+    rebuild = store.band_count(conn) == 0
+    wanted = None if rebuild else set(changed)
+    simhash = {
+        k for k, kind in enumerate(table.kinds) if kind in features.SIMHASH_KINDS
+    }
+    rows = []
+    if simhash:
+        row_kind = table.value_kind[table.row_val]
+        for r in np.flatnonzero(np.isin(row_kind, list(simhash))).tolist():
+            obs = table.observations[table.row_obs[r]]
+            if wanted is not None and obs not in wanted:
+                continue
+            kind = table.kinds[row_kind[r]]
+            value = table.values[table.row_val[r]]
+            for k, band, bucket, text in _band_keys(params, [(obs, kind, value)]):
+                rows.append(
+                    {
+                        "observation_uuid": obs,
+                        "kind": k,
+                        "band": band,
+                        "bucket": _signed(bucket),
+                        "value": text,
+                    }
+                )
+    store.replace_bands(conn, [] if rebuild else changed, rows)
+
+
+def _signed(bucket: int) -> int:
+    return bucket - (1 << 64) if bucket >= 1 << 63 else bucket
+
+
+def _decisions(
+    conn: Connection,
+    table: FeatureTable,
+    direct: Sequence[str | None],
+    states: dict[str, IdentityState],
+) -> tuple[list[tuple[int, int]], list[Constraint]]:
+    """Turn analyst decisions into forced links and cannot-link constraints.
+
+    must_link and merge join their subjects; cannot_link keeps them apart;
+    split keeps `detail["observation_uuids"]` apart from the rest of the
+    identity. Subjects outside the table (another neighbourhood, deleted
+    rows) are ignored for this pass.
+    """
+    index = table.index_of()
+    members: dict[str, list[int]] = defaultdict(list)
+    for i, identity in enumerate(direct):
+        if identity is not None:
+            root = states[identity].merged_into if identity in states else None
+            members[root or identity].append(i)
+
+    def group(subject_type: str, subject: str | None) -> list[int]:
+        if subject is None:
+            return []
+        if subject_type == "observation":
+            return [index[subject]] if subject in index else []
+        root = states[subject].merged_into if subject in states else None
+        return members.get(root or subject, [])
+
+    forced: list[tuple[int, int]] = []
+    constraints: list[Constraint] = []
+    for decision in store.load_decisions(conn):
+        side_a = group(decision.subject_type, decision.subject_a)
+        if decision.kind in ("must_link", "merge"):
+            side_b = group(decision.subject_type, decision.subject_b)
+            chain = side_a + side_b
+            forced.extend((chain[0], other) for other in chain[1:])
+        elif decision.kind == "cannot_link":
+            side_b = group(decision.subject_type, decision.subject_b)
+            if side_a and side_b:
+                constraints.append(Constraint(frozenset(side_a), frozenset(side_b)))
+        elif decision.kind == "split":
+            listed = (decision.detail or {}).get("observation_uuids") or []
+            apart = {index[u] for u in listed if u in index}
+            rest = set(side_a) - apart
+            if apart and rest:
+                constraints.append(Constraint(frozenset(apart), frozenset(rest)))
+    return forced, constraints
+
+
+# --- writing the plan ----------------------------------------------------------
+
+
+def _apply(
+    conn: Connection,
+    table: FeatureTable,
+    result: ModelResult,
+    plan: Plan,
+    rows: Sequence[store.ObservationRow],
+    direct: Sequence[str | None],
+    states: dict[str, IdentityState],
+    digests: dict[str, str | None],
+    links: dict[tuple[str, str], store.StoredLink],
+    report: PassReport,
+) -> None:
+    now = utcnow()
+    labels = result.labels
+    confidence = _confidence(result)
+    by_uuid = {r.uuid: r for r in rows}
+    first = [by_uuid[u].first_seen_at for u in table.observations]
+    last = [by_uuid[u].last_seen_at for u in table.observations]
+    rollups = compute_rollups(table, labels, first, last, confidence)
+    members: dict[int, list[int]] = defaultdict(list)
+    for i, label in enumerate(labels.tolist()):
+        members[label].append(i)
+    events: list[tuple[str, payloads.Payload]] = []
+    history: list[dict[str, Any]] = []
+
+    formed = {uuid: label for uuid, label, _ in plan.formed}
+    new_rows = []
+    for uuid, label in formed.items():
+        rollup = rollups[label]
+        new_rows.append(
+            {
+                "uuid": uuid,
+                "created_at": now,
+                "updated_at": now,
+                "rollup_digest": rollup.digest(),
+                **rollup.columns(),
+            }
+        )
+    store.insert_identities(conn, new_rows)
+    report.formed = len(new_rows)
+
+    if plan.unmerge:
+        store.set_merged_into(conn, {uuid: None for uuid in plan.unmerge}, now)
+    if plan.merge:
+        store.set_merged_into(conn, dict(plan.merge), now)
+
+    moves = [(table.observations[m.observation], m.identity) for m in plan.moves]
+    store.set_identity_ids(conn, moves)
+    for move in plan.moves:
+        label = int(labels[move.observation])
+        obs_uuid = table.observations[move.observation]
+        conf = confidence.get(label)
+        history.append(
+            _history(
+                obs_uuid,
+                move.identity,
+                move.previous,
+                move.action,
+                conf,
+                now,
+                _move_reason(move.action, move.previous, len(members[label])),
+            )
+        )
+        setattr(report, move.action, getattr(report, move.action) + 1)
+        if move.identity not in formed:
+            events.append(
+                (
+                    topics.identity(topics.IDENTITY_OBSERVATION_LINKED),
+                    payloads.ObservationLinked(
+                        identity_uuid=move.identity,
+                        observation_uuid=obs_uuid,
+                        confidence_after=conf,
+                    ),
+                )
+            )
+
+    for uuid, label in formed.items():
+        rollup = rollups[label]
+        events.append(
+            (
+                topics.identity(topics.IDENTITY_FORMED),
+                payloads.IdentityFormed(
+                    identity_uuid=uuid,
+                    observation_uuids=[table.observations[i] for i in members[label]],
+                    confidence=rollup.confidence,
+                    first_seen_at=rollup.first_seen_at,
+                ),
+            )
+        )
+
+    _merge_events(table, plan, direct, states, confidence, events, history, now, report)
+    report.rollups_written = _write_rollups(conn, plan, rollups, digests, formed, now)
+    _write_links(conn, table, result, plan, links, report)
+    store.insert_history(conn, history)
+    store.insert_events(conn, events)
+    report.events = len(events)
+
+
+def _move_reason(action: str, previous: str | None, size: int) -> str:
+    if action == "linked":
+        return f"linked by shared evidence into an identity of {size} observations"
+    if action == "split":
+        return (
+            f"split from identity {previous}: its links to the rest no longer "
+            "reach the threshold"
+        )
+    return f"re-linked from identity {previous}: the evidence now joins another group"
+
+
+def _history(
+    obs: str,
+    identity: str | None,
+    previous: str | None,
+    action: str,
+    confidence: float | None,
+    now: datetime,
+    reason: str,
+) -> dict[str, Any]:
+    return {
+        "observation_uuid": obs,
+        "identity_uuid": identity,
+        "previous_identity_uuid": previous,
+        "action": action,
+        "reason": reason,
+        "confidence": confidence,
+        "actor": ACTOR,
+        "created_at": now,
+    }
+
+
+def _merge_events(
+    table: FeatureTable,
+    plan: Plan,
+    direct: Sequence[str | None],
+    states: dict[str, IdentityState],
+    confidence: dict[int, float],
+    events: list[tuple[str, payloads.Payload]],
+    history: list[dict[str, Any]],
+    now: datetime,
+    report: PassReport,
+) -> None:
+    """Record merges and unmerges: one event per identity, one history row
+    per observation of the identity in this pass."""
+    direct_members: dict[str, list[int]] = defaultdict(list)
+    winner_label = {w: label for label, w in plan.winners.items()}
+    # Observations that keep their direct identity follow its merge state.
+    moved = {m.observation for m in plan.moves}
+    for i, identity in enumerate(direct):
+        if identity is not None and i not in moved:
+            direct_members[identity].append(i)
+    for loser, former in sorted(plan.unmerge.items()):
+        if loser in plan.merge:
+            continue
+        obs = [table.observations[i] for i in direct_members.get(loser, [])]
+        events.append(
+            (
+                topics.identity(topics.IDENTITY_UNMERGED),
+                payloads.IdentityUnmerged(
+                    identity_uuid=loser,
+                    former_winner_uuid=former,
+                    observation_uuids=obs,
+                ),
+            )
+        )
+        for o in obs:
+            history.append(
+                _history(
+                    o,
+                    loser,
+                    former,
+                    "unmerged",
+                    None,
+                    now,
+                    f"identity {loser} unmerged from {former}: the evidence "
+                    "no longer joins them",
+                )
+            )
+        report.unmerged += 1
+    for loser, winner in sorted(plan.merge.items()):
+        label = winner_label.get(winner)
+        conf = confidence.get(label) if label is not None else None
+        obs = [table.observations[i] for i in direct_members.get(loser, [])]
+        events.append(
+            (
+                topics.identity(topics.IDENTITY_MERGED),
+                payloads.IdentityMerged(
+                    winner_uuid=winner,
+                    loser_uuid=loser,
+                    observation_uuids=obs,
+                    confidence_after=conf,
+                ),
+            )
+        )
+        previous = states[loser].merged_into or loser if loser in states else loser
+        for o in obs:
+            history.append(
+                _history(
+                    o,
+                    winner,
+                    previous,
+                    "merged",
+                    conf,
+                    now,
+                    f"identity {loser} merged into the older {winner}: new "
+                    "evidence joins them",
+                )
+            )
+        report.merged += 1
+
+
+def _confidence(result: ModelResult) -> dict[int, float]:
+    """Return each linked part's confidence: the posterior of its weakest
+    spanning link (forced links count as certain)."""
+    part = result.partition
+    if len(part.span_bits) == 0:
+        return {}
+    labels = result.labels[part.span_left]
+    weakest: dict[int, float] = {}
+    for label, bits in zip(labels.tolist(), part.span_bits.tolist(), strict=True):
+        if label not in weakest or bits < weakest[label]:
+            weakest[label] = bits
+    out = {}
+    for label, bits in weakest.items():
+        value = 1.0 if bits >= FORCED_BITS else float(posterior(result.evidence, bits))
+        out[label] = round(value, 6)
+    return out
+
+
+def _write_rollups(
+    conn: Connection,
+    plan: Plan,
+    rollups: dict[int, Rollup],
+    digests: dict[str, str | None],
+    formed: dict[str, int],
+    now: datetime,
+) -> int:
+    rows = []
+    for label, winner in sorted(plan.winners.items()):
+        if winner in formed:
+            continue
+        rollup = rollups[label]
+        digest = rollup.digest()
+        if digests.get(winner) == digest:
+            continue
+        rows.append(
+            {
+                "b_uuid": winner,
+                "rollup_digest": digest,
+                "updated_at": now,
+                **rollup.columns(),
+            }
+        )
+    store.update_rollups(conn, rows)
+    return len(rows)
+
+
+def _write_links(
+    conn: Connection,
+    table: FeatureTable,
+    result: ModelResult,
+    plan: Plan,
+    stored: dict[tuple[str, str], store.StoredLink],
+    report: PassReport,
+) -> None:
+    """Store the spanning links of every part; rewrite a stored link only when
+    its identity changes or its weight moves beyond LINK_WEIGHT_TOLERANCE."""
+    part = result.partition
+    wanted: dict[tuple[str, str], tuple[int, int, float, str]] = {}
+    for a, b, bits in zip(
+        part.span_left.tolist(),
+        part.span_right.tolist(),
+        part.span_bits.tolist(),
+        strict=True,
+    ):
+        winner = plan.winners[int(result.labels[a])]
+        wanted[(table.observations[a], table.observations[b])] = (a, b, bits, winner)
+    inserts, updates = [], []
+    for key, (a, b, bits, winner) in wanted.items():
+        old = stored.get(key)
+        if (
+            old is not None
+            and old.identity_uuid == winner
+            and abs(old.weight_bits - bits) <= LINK_WEIGHT_TOLERANCE
+        ):
+            continue
+        row = _link_row(result, a, b, bits)
+        if old is None:
+            inserts.append(
+                {
+                    "identity_uuid": winner,
+                    "observation_a": key[0],
+                    "observation_b": key[1],
+                    **row,
+                }
+            )
+        else:
+            updates.append(
+                {
+                    "b_id": old.id,
+                    "b_identity": winner,
+                    "b_weight": row["weight_bits"],
+                    "b_posterior": row["posterior"],
+                    "b_features": row["features"],
+                }
+            )
+    stale = [link.id for key, link in stored.items() if key not in wanted]
+    store.delete_links(conn, stale)
+    store.update_links(conn, updates)
+    store.insert_links(conn, inserts)
+    report.links_written = len(inserts) + len(updates)
+    report.links_deleted = len(stale)
+
+
+def _link_row(result: ModelResult, a: int, b: int, bits: float) -> dict[str, Any]:
+    if bits >= FORCED_BITS:
+        return {
+            "weight_bits": bits,
+            "posterior": 1.0,
+            "features": [
+                {
+                    "kind": "analyst_decision",
+                    "value": "must_link",
+                    "frequency": None,
+                    "weight": bits,
+                }
+            ],
+        }
+    explanation = explain_pair(result.evidence, a, b)
+    return {
+        "weight_bits": round(bits, 4),
+        "posterior": explanation.posterior,
+        "features": explanation.features,
+    }

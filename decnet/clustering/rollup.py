@@ -1,0 +1,150 @@
+"""Per-identity summaries computed from the members of one part.
+
+`confidence` is the posterior match probability of the weakest link in the
+part's maximum spanning forest: the chance, under the model, that the link
+the identity can least afford to lose joins the same hands. An identity of
+one observation has no links and no confidence (None).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+import numpy as np
+import orjson
+
+from decnet import features
+from decnet.clustering.evidence import parse_simhash
+from decnet.clustering.table import FeatureTable, IntArray
+
+# The fingerprint lists of one identity keep at most this many values each;
+# a botnet of thousands of IPs would otherwise write megabytes per row.
+MAX_LIST_VALUES = 500
+
+LIST_KINDS: dict[str, tuple[str, ...]] = {
+    "ja3_hashes": (features.JA3,),
+    "hassh_hashes": (features.HASSH,),
+    "payload_simhashes": (features.PAYLOAD_SIMHASH, features.COMMAND_SIMHASH),
+    "c2_endpoints": (features.C2_ENDPOINT,),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Rollup:
+    """The clusterer-owned columns of one identity row."""
+
+    observation_count: int
+    first_seen_at: datetime | None
+    last_seen_at: datetime | None
+    ja3_hashes: list[str] | None
+    hassh_hashes: list[str] | None
+    payload_simhashes: list[str] | None
+    c2_endpoints: list[str] | None
+    kd_digraph_simhash: bytes | None
+    confidence: float | None
+
+    def digest(self) -> str:
+        """Return the SHA-256 hex of the rollup; confidence to three places."""
+        data = dataclasses.asdict(self)
+        data["kd_digraph_simhash"] = (
+            self.kd_digraph_simhash.hex() if self.kd_digraph_simhash else None
+        )
+        if self.confidence is not None:
+            data["confidence"] = round(self.confidence, 3)
+        for key in ("first_seen_at", "last_seen_at"):
+            value = data[key]
+            data[key] = value.isoformat() if value is not None else None
+        return hashlib.sha256(
+            orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+        ).hexdigest()
+
+    def columns(self) -> dict[str, object]:
+        """Return the values to write, keyed by column name."""
+        return dataclasses.asdict(self)
+
+
+def majority_simhash(values: Sequence[int]) -> int:
+    """Return the bitwise majority of 64-bit values (a tie gives 0)."""
+    if not values:
+        raise ValueError("majority_simhash needs at least one value")
+    arr = np.asarray(values, dtype=np.uint64)
+    bits = (arr[:, None] >> np.arange(64, dtype=np.uint64)) & np.uint64(1)
+    ones = bits.sum(axis=0)
+    chosen = (ones * 2 > len(values)).astype(np.uint64)
+    return int((chosen << np.arange(64, dtype=np.uint64)).sum())
+
+
+def compute_rollups(
+    table: FeatureTable,
+    labels: IntArray,
+    first_seen: Sequence[datetime | None],
+    last_seen: Sequence[datetime | None],
+    confidence: dict[int, float],
+) -> dict[int, Rollup]:
+    """Return the rollup of every part, keyed by part label.
+
+    `first_seen[i]` and `last_seen[i]` are observation `i`'s activity times
+    (not the clusterer's clock); `confidence` maps a part label to its
+    confidence, absent for parts of one observation.
+    """
+    lists: dict[str, dict[int, set[str]]] = {
+        key: defaultdict(set) for key in LIST_KINDS
+    }
+    kd: dict[int, set[int]] = defaultdict(set)
+    kind_to_list = {kind: key for key, kinds in LIST_KINDS.items() for kind in kinds}
+    wanted = {k: kind_to_list.get(kind) for k, kind in enumerate(table.kinds)}
+    kd_kind = table.kind_index(features.KD_SIMHASH)
+    row_kind = table.value_kind[table.row_val]
+    interesting = np.flatnonzero(
+        np.isin(row_kind, [k for k, key in wanted.items() if key] + [kd_kind or -1])
+    )
+    for r in interesting.tolist():
+        label = int(labels[table.row_obs[r]])
+        k = int(row_kind[r])
+        value = table.values[table.row_val[r]]
+        if k == kd_kind:
+            parsed = parse_simhash(value)
+            if parsed is not None:
+                kd[label].add(parsed)
+            continue
+        key = wanted[k]
+        if key:
+            lists[key][label].add(value)
+
+    sizes = np.bincount(labels, minlength=len(labels))
+    firsts: dict[int, datetime] = {}
+    lasts: dict[int, datetime] = {}
+    for i, label in enumerate(labels.tolist()):
+        f, last = first_seen[i], last_seen[i]
+        if f is not None and (label not in firsts or f < firsts[label]):
+            firsts[label] = f
+        if last is not None and (label not in lasts or last > lasts[label]):
+            lasts[label] = last
+
+    out = {}
+    for label in np.unique(labels).tolist():
+        centroid = kd.get(label)
+        out[label] = Rollup(
+            observation_count=int(sizes[label]),
+            first_seen_at=firsts.get(label),
+            last_seen_at=lasts.get(label),
+            kd_digraph_simhash=(
+                majority_simhash(sorted(centroid)).to_bytes(8, "big")
+                if centroid
+                else None
+            ),
+            confidence=confidence.get(label),
+            **{key: _capped(lists[key].get(label)) for key in LIST_KINDS},
+        )
+    return out
+
+
+def _capped(values: set[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    # NOTE: beyond MAX_LIST_VALUES the list keeps the smallest values only.
+    return sorted(values)[:MAX_LIST_VALUES]

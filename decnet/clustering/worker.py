@@ -1,0 +1,254 @@
+"""The clusterer process: lease, passes, wake-ups and retries.
+
+`cluster_once` runs one pass in one database transaction, so a failed pass
+leaves nothing half-written. Only the holder of the `identity-clusterer`
+lease writes; a second worker waits as a hot standby and takes over when the
+lease expires. The worker wakes on `attacker.observed` events (when a bus is
+given) and on a timer, runs incremental passes, and a full pass every
+`full_every` seconds to refresh frequencies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from decnet.clustering.params import ModelParams, load_params
+from decnet.clustering.passes import PassReport, run_pass
+from decnet.errors import DecnetError
+from decnet.web.db.models import Lease
+from decnet.web.db.types import utcnow
+
+log = logging.getLogger(__name__)
+
+LEASE_NAME = "identity-clusterer"
+leases = Lease.__table__
+
+
+class LeaseHeldError(DecnetError):
+    """Another clusterer holds the write lease."""
+
+    exit_code = 6
+
+
+def default_holder() -> str:
+    """Return a lease holder name unique to this process."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+async def acquire_lease(
+    engine: AsyncEngine, holder: str, ttl_s: float, name: str = LEASE_NAME
+) -> bool:
+    """Take or renew the lease `name` for `ttl_s` seconds; False when another
+    live holder has it."""
+    now = utcnow()
+    expires = now + timedelta(seconds=ttl_s)
+    async with engine.begin() as conn:
+        result = await conn.execute(
+            sa.update(leases)
+            .where(
+                leases.c.name == name,
+                (leases.c.holder == holder) | (leases.c.expires_at < now),
+            )
+            .values(holder=holder, expires_at=expires)
+        )
+        if result.rowcount:
+            return True
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                sa.insert(leases).values(
+                    name=name, holder=holder, acquired_at=now, expires_at=expires
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+async def release_lease(
+    engine: AsyncEngine, holder: str, name: str = LEASE_NAME
+) -> None:
+    """Give the lease up if `holder` has it."""
+    async with engine.begin() as conn:
+        await conn.execute(
+            sa.delete(leases).where(leases.c.name == name, leases.c.holder == holder)
+        )
+
+
+async def lease_holder(engine: AsyncEngine, name: str = LEASE_NAME) -> Any:
+    """Return the lease row (holder, expires_at), or None when free."""
+    async with engine.connect() as conn:
+        result = await conn.execute(
+            sa.select(leases.c.holder, leases.c.expires_at).where(leases.c.name == name)
+        )
+        return result.first()
+
+
+async def cluster_once(
+    engine: AsyncEngine,
+    *,
+    full: bool = True,
+    params: ModelParams | None = None,
+    holder: str | None = None,
+    lease_ttl_s: float = 600.0,
+) -> PassReport:
+    """Run one clusterer pass and return its report.
+
+    Without `holder`, the pass takes the lease for its own duration and
+    raises LeaseHeldError when a worker holds it. With `holder`, the caller
+    (the worker) must hold the lease already; it is renewed first.
+    """
+    params = params or ModelParams()
+    own = holder is None
+    holder = holder or default_holder()
+    if not await acquire_lease(engine, holder, lease_ttl_s):
+        row = await lease_holder(engine)
+        who = (
+            f"{row.holder} until {row.expires_at:%Y-%m-%d %H:%M:%S} UTC" if row else "?"
+        )
+        raise LeaseHeldError(
+            f"another clusterer holds the write lease ({who}); stop it or wait "
+            "for the lease to expire"
+        )
+    try:
+        async with engine.begin() as conn:
+            report = await conn.run_sync(run_pass, params, full=full)
+            # Commit only while still holding the lease: a pass that outlived
+            # it may race a standby that took over, so it rolls back.
+            renewed = await conn.execute(
+                sa.update(leases)
+                .where(leases.c.name == LEASE_NAME, leases.c.holder == holder)
+                .values(expires_at=utcnow() + timedelta(seconds=lease_ttl_s))
+            )
+            if not renewed.rowcount:
+                raise LeaseHeldError(
+                    f"clusterer {holder} lost the write lease during a pass; "
+                    "the pass was rolled back and will be retried"
+                )
+    finally:
+        if own:
+            await release_lease(engine, holder)
+    log.info("clusterer pass finished", extra=report.as_dict())
+    return report
+
+
+class Worker:
+    """The `decnet clusterer` loop.
+
+    `interval_s` is the timer between incremental passes, `full_every_s` the
+    time between full passes, `lease_ttl_s` how long the lease lasts without
+    renewal (a standby takes over after that), `debounce_s` how long a wake-up
+    waits for more events before the pass starts.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        params: ModelParams | None = None,
+        interval_s: float = 30.0,
+        full_every_s: float = 3600.0,
+        lease_ttl_s: float = 60.0,
+        debounce_s: float = 0.2,
+        max_backoff_s: float = 300.0,
+    ) -> None:
+        self.engine = engine
+        self.params = params or ModelParams()
+        self.interval_s = interval_s
+        self.full_every_s = full_every_s
+        self.lease_ttl_s = lease_ttl_s
+        self.debounce_s = debounce_s
+        self.max_backoff_s = max_backoff_s
+        self.holder = default_holder()
+        self.wake = asyncio.Event()
+        self.stopping = asyncio.Event()
+        self.passes = 0
+        self.failures = 0
+        self.last_full: float | None = None
+        self.on_pass: Callable[[PassReport], Awaitable[None] | None] | None = None
+
+    def notify(self, *_args: Any) -> None:
+        """Wake the loop for an incremental pass (an `attacker.observed` handler)."""
+        self.wake.set()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.wake.set()
+
+    async def run(self) -> None:
+        """Hold the lease and run passes until `stop`; a standby waits here."""
+        log.info("clusterer started", extra={"holder": self.holder})
+        backoff = 1.0
+        loop = asyncio.get_running_loop()
+        try:
+            while not self.stopping.is_set():
+                if not await acquire_lease(self.engine, self.holder, self.lease_ttl_s):
+                    await self._sleep(self.lease_ttl_s / 3)
+                    continue
+                full = self.last_full is None or (
+                    loop.time() - self.last_full >= self.full_every_s
+                )
+                try:
+                    report = await cluster_once(
+                        self.engine,
+                        full=full,
+                        params=self.params,
+                        holder=self.holder,
+                        lease_ttl_s=self.lease_ttl_s,
+                    )
+                except Exception as exc:  # the loop must survive any failed pass
+                    self.failures += 1
+                    log.error(
+                        "clusterer pass failed; retrying",
+                        extra={
+                            "holder": self.holder,
+                            "full": full,
+                            "error": f"{type(exc).__name__}: {exc}",
+                            "retry_in_s": backoff,
+                        },
+                        exc_info=log.isEnabledFor(logging.DEBUG),
+                    )
+                    await self._sleep(backoff)
+                    backoff = min(backoff * 2, self.max_backoff_s)
+                    continue
+                backoff = 1.0
+                self.passes += 1
+                if report.full:
+                    self.last_full = loop.time()
+                if self.on_pass is not None:
+                    maybe = self.on_pass(report)
+                    if maybe is not None:
+                        await maybe
+                await self._sleep(self.interval_s)
+                if self.wake.is_set() and not self.stopping.is_set():
+                    await asyncio.sleep(self.debounce_s)
+        finally:
+            await release_lease(self.engine, self.holder)
+            log.info(
+                "clusterer stopped",
+                extra={"holder": self.holder, "passes": self.passes},
+            )
+
+    async def _sleep(self, seconds: float) -> None:
+        """Sleep until `seconds` pass, a wake-up arrives or the worker stops."""
+        try:
+            await asyncio.wait_for(self.wake.wait(), timeout=seconds)
+        except TimeoutError:
+            pass
+        self.wake.clear()
+
+
+def params_from(path: Path | None) -> ModelParams:
+    return load_params(path)
