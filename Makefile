@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOGS ?=
 
-.PHONY: run test venv lint clean
+.PHONY: run test venv lint clean web
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,10 +17,29 @@ $(STAMP): pyproject.toml requirements.lock
 
 venv: $(STAMP)
 
-run: $(STAMP)
+# The dashboard: `npm ci` from the committed lock file, then a Vite build into
+# decnet_web/dist, which `decnet serve` serves. Each step reruns only when its
+# inputs are newer than its output. Needs Node.js 20.19 or newer with npm.
+WEB := decnet_web
+WEB_DEPS := $(WEB)/node_modules/.package-lock.json
+WEB_BUILD := $(WEB)/dist/index.html
+WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/index.html $(WEB)/vite.config.ts \
+	$(WEB)/tsconfig.json $(WEB)/package.json -type f 2>/dev/null)
+
+$(WEB_DEPS): $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund
+	@touch $@
+
+$(WEB_BUILD): $(WEB_DEPS) $(WEB_SOURCES)
+	cd $(WEB) && npm run build
+
+web: $(WEB_BUILD)
+
+run: $(STAMP) web
 	$(BIN)/decnet db status
 
-test: $(STAMP)
+test: $(STAMP) web
+	cd $(WEB) && npm test
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
