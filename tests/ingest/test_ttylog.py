@@ -1,0 +1,104 @@
+import struct
+from pathlib import Path
+
+from decnet.ingest.ttylog import (
+    HEADER,
+    TtylogIndex,
+    profile,
+    read_records,
+)
+
+
+def record(op: int, direction: int, when: float, data: bytes = b"") -> bytes:
+    seconds = int(when)
+    micros = int(round((when - seconds) * 1e6))
+    return HEADER.pack(op, 0, len(data), direction, seconds, micros) + data
+
+
+def typed(text: str, start: float = 1_700_000_000.0, gap: float = 0.15) -> bytes:
+    """A ttylog of `text` typed one key per record, `gap` seconds apart."""
+    parts = [record(1, 0, start)]
+    for index, char in enumerate(text):
+        when = start + 1 + index * gap
+        parts.append(record(3, 1, when, char.encode()))
+        parts.append(record(3, 2, when + 0.0002, char.encode()))
+    parts.append(record(2, 0, start + 2 + len(text) * gap))
+    return b"".join(parts)
+
+
+def pasted(text: str, start: float = 1_700_000_000.0) -> bytes:
+    return b"".join(
+        [
+            record(1, 0, start),
+            record(3, 1, start + 1, text.encode()),
+            record(2, 0, start + 2),
+        ]
+    )
+
+
+def test_records_split_in_order() -> None:
+    records, truncated = read_records(record(3, 1, 5.5, b"ab") + record(2, 0, 6.0))
+    assert [(op, direction, data) for op, direction, _, data in records] == [
+        (3, 1, b"ab"),
+        (2, 0, b""),
+    ]
+    assert not truncated
+
+
+def test_truncated_record_keeps_earlier_records() -> None:
+    data = typed("uname -a\r")
+    records, truncated = read_records(data[:-10])
+    assert truncated
+    assert len(records) == len(read_records(data)[0]) - 1
+
+
+def test_truncated_header_flagged() -> None:
+    _, truncated = read_records(record(3, 1, 1.0, b"x") + b"\x03\x00")
+    assert truncated
+
+
+def test_typed_input_flagged_typed() -> None:
+    result = profile([typed("cat /etc/passwd\r")])
+    assert result.typed
+
+
+def test_typed_input_has_digraph_simhash() -> None:
+    assert profile([typed("cat /etc/passwd\r")]).digraph_simhash is not None
+
+
+def test_pasted_input_not_typed() -> None:
+    assert not profile([pasted("cat /etc/passwd; uname -a\r")]).typed
+
+
+def test_scripted_sub_millisecond_keys_not_typed() -> None:
+    assert not profile([typed("cat /etc/passwd\r", gap=0.0002)]).typed
+
+
+def test_same_rhythm_gives_close_simhash() -> None:
+    a = profile([typed("ls -la /tmp\r", gap=0.15)]).digraph_simhash
+    b = profile([typed("ls -la /var\r", gap=0.15)]).digraph_simhash
+    c = profile([typed("ls -la /tmp\r", gap=0.9)]).digraph_simhash
+    assert a is not None and b is not None and c is not None
+    assert (a ^ b).bit_count() < (a ^ c).bit_count()
+
+
+def test_profile_of_truncated_file_flags_truncation() -> None:
+    result = profile([typed("uname -a\r")[:-7]])
+    assert result.truncated
+
+
+def test_index_finds_both_namings(tmp_path: Path) -> None:
+    old = tmp_path / "20180506-174452-ef410359268d-0i.log"
+    new = tmp_path / "sub" / ("ab" * 32)
+    new.parent.mkdir()
+    old.write_bytes(b"")
+    new.write_bytes(b"")
+    index = TtylogIndex(tmp_path)
+    assert index.find("log/tty/20180506-174452-ef410359268d-0i.log") == old
+    assert index.find("var/lib/cowrie/tty/" + "ab" * 32) == new
+    assert index.for_session("ef410359268d") == [old]
+    assert index.find("var/lib/cowrie/tty/missing") is None
+
+
+def test_header_is_24_bytes() -> None:
+    assert HEADER.size == 24 == struct.calcsize("<iIiiII")
