@@ -28,7 +28,9 @@ ROLE_USERS = {"viewer": "vera", "analyst": "anna", "admin": "adam"}
 
 
 @pytest.fixture(params=API_BACKENDS)
-async def api_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+async def api_engine(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[AsyncEngine]:
     """A migrated database on SQLite or PostgreSQL."""
     async with scratch_database(request.param, tmp_path) as url:
         engine = create_engine(url)
@@ -48,7 +50,9 @@ def options() -> ApiOptions:
 
 
 @pytest.fixture
-async def app(api_engine: AsyncEngine, settings: Settings, options: ApiOptions) -> AsyncIterator[FastAPI]:
+async def app(
+    api_engine: AsyncEngine, settings: Settings, options: ApiOptions
+) -> AsyncIterator[FastAPI]:
     """The app with its lifespan running; role users exist, the admin notice is kept."""
     sessions = session_factory(api_engine)
     async with transaction(sessions) as session:
@@ -73,7 +77,11 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 def token_for(role: str, *, lifetime_s: int = 600, version: int = 1) -> str:
     """Sign a token for the test user of `role`."""
     return create_token(
-        SECRET, username=ROLE_USERS[role], role=role, version=version, lifetime_s=lifetime_s
+        SECRET,
+        username=ROLE_USERS[role],
+        role=role,
+        version=version,
+        lifetime_s=lifetime_s,
     )
 
 

@@ -106,7 +106,12 @@ async def seed(engine: AsyncEngine) -> Seeded:
             )
         )
         repository.record_history(
-            session, a, "linked", "shared C2 endpoint", identity_uuid=old.uuid, confidence=0.9
+            session,
+            a,
+            "linked",
+            "shared C2 endpoint",
+            identity_uuid=old.uuid,
+            confidence=0.9,
         )
         repository.record_history(
             session,

@@ -124,7 +124,8 @@ async def test_history_oldest_first(client: httpx.AsyncClient, seeded: Seeded) -
 async def test_history_empty(client: httpx.AsyncClient, seeded: Seeded) -> None:
     body = (
         await client.get(
-            f"/api/v1/attackers/{seeded.obs_unresolved}/identity-history", headers=auth()
+            f"/api/v1/attackers/{seeded.obs_unresolved}/identity-history",
+            headers=auth(),
         )
     ).json()
     assert body == {"total": 0, "limit": 50, "offset": 0, "data": []}
@@ -137,9 +138,7 @@ async def test_history_unknown_is_404(client: httpx.AsyncClient) -> None:
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize(
-    "path", ["/api/v1/attackers", f"/api/v1/attackers/{UNKNOWN}"]
-)
+@pytest.mark.parametrize("path", ["/api/v1/attackers", f"/api/v1/attackers/{UNKNOWN}"])
 async def test_attackers_need_token(client: httpx.AsyncClient, path: str) -> None:
     response = await client.get(path)
     assert response.status_code == 401

@@ -22,7 +22,9 @@ from decnet.web.db.models import AppSecret, User
 from tests.web.conftest import PASSWORD, SECRET, auth, token_for
 
 
-async def login(client: httpx.AsyncClient, username: str, password: str) -> httpx.Response:
+async def login(
+    client: httpx.AsyncClient, username: str, password: str
+) -> httpx.Response:
     return await client.post(
         "/api/v1/auth/login", json={"username": username, "password": password}
     )
@@ -35,7 +37,11 @@ async def test_login_returns_bearer_token(client: httpx.AsyncClient) -> None:
     assert body["token_type"] == "bearer"
     assert body["expires_in"] == 3600
     claims = jwt.decode(
-        body["access_token"], SECRET, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER
+        body["access_token"],
+        SECRET,
+        algorithms=["HS256"],
+        audience=AUDIENCE,
+        issuer=ISSUER,
     )
     assert claims["sub"] == "anna"
     assert claims["role"] == "analyst"
@@ -102,7 +108,16 @@ def _forged(**overrides: object) -> str:
         ("not.a.jwt", "invalid access token"),
         (jwt.encode({"sub": "adam"}, "", algorithm="none"), "invalid access token"),
     ],
-    ids=["forged", "expired", "audience", "issuer", "version", "unknown", "junk", "none"],
+    ids=[
+        "forged",
+        "expired",
+        "audience",
+        "issuer",
+        "version",
+        "unknown",
+        "junk",
+        "none",
+    ],
 )
 async def test_bad_token_is_401_with_bearer_challenge(
     client: httpx.AsyncClient, token: str, message: str
@@ -129,7 +144,9 @@ async def test_role_comes_from_database_not_token(
     client: httpx.AsyncClient,
 ) -> None:
     # vera is a viewer; a token claiming admin does not grant analyst actions.
-    token = create_token(SECRET, username="vera", role="admin", version=1, lifetime_s=60)
+    token = create_token(
+        SECRET, username="vera", role="admin", version=1, lifetime_s=60
+    )
     response = await client.put(
         "/api/v1/identities/00000000-0000-4000-8000-000000000000/notes",
         json={"notes": "x"},
@@ -172,7 +189,11 @@ async def test_sse_ticket_is_issued_and_stored_hashed(
     body = response.json()
     assert body["expires_in"] == 30
     async with session_factory(api_engine)() as session:
-        stored = (await session.execute(sa.text("SELECT ticket_hash FROM sse_tickets"))).scalars().all()
+        stored = (
+            (await session.execute(sa.text("SELECT ticket_hash FROM sse_tickets")))
+            .scalars()
+            .all()
+        )
     assert len(stored) == 1
     assert body["ticket"] not in stored
 

@@ -22,7 +22,9 @@ async def test_list_empty(client: httpx.AsyncClient) -> None:
     assert body == {"total": 0, "limit": 50, "offset": 0, "data": []}
 
 
-async def test_list_counts_identities(client: httpx.AsyncClient, seeded: Seeded) -> None:
+async def test_list_counts_identities(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
     body = (await client.get("/api/v1/campaigns", headers=auth())).json()
     assert body["total"] == 1
     assert body["data"][0]["uuid"] == seeded.campaign
@@ -30,13 +32,19 @@ async def test_list_counts_identities(client: httpx.AsyncClient, seeded: Seeded)
 
 
 async def test_detail(client: httpx.AsyncClient, seeded: Seeded) -> None:
-    body = (await client.get(f"/api/v1/campaigns/{seeded.campaign}", headers=auth())).json()
+    body = (
+        await client.get(f"/api/v1/campaigns/{seeded.campaign}", headers=auth())
+    ).json()
     assert body["name"] == "ssh-miner"
 
 
-async def test_identities_of_campaign(client: httpx.AsyncClient, seeded: Seeded) -> None:
+async def test_identities_of_campaign(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
     body = (
-        await client.get(f"/api/v1/campaigns/{seeded.campaign}/identities", headers=auth())
+        await client.get(
+            f"/api/v1/campaigns/{seeded.campaign}/identities", headers=auth()
+        )
     ).json()
     assert [row["uuid"] for row in body["data"]] == [seeded.new]
 

@@ -27,7 +27,9 @@ async def seeded(api_engine: AsyncEngine) -> Seeded:
 
 async def _count(engine: AsyncEngine, model: type) -> int:
     async with session_factory(engine)() as session:
-        return int(await session.scalar(sa.select(sa.func.count()).select_from(model)) or 0)
+        return int(
+            await session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
+        )
 
 
 async def _merged_into(engine: AsyncEngine, uuid: str) -> str | None:
@@ -37,7 +39,9 @@ async def _merged_into(engine: AsyncEngine, uuid: str) -> str | None:
         return identity.merged_into_uuid
 
 
-async def test_notes_need_analyst_role(client: httpx.AsyncClient, seeded: Seeded) -> None:
+async def test_notes_need_analyst_role(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
     response = await client.put(
         f"/api/v1/identities/{seeded.new}/notes", json={"notes": "x"}, headers=auth()
     )
@@ -73,7 +77,9 @@ async def test_notes_on_loser_go_to_winner(
     assert response.json()["uuid"] == seeded.old
 
 
-async def test_notes_empty_string_clears(client: httpx.AsyncClient, seeded: Seeded) -> None:
+async def test_notes_empty_string_clears(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
     url = f"/api/v1/identities/{seeded.new}/notes"
     await client.put(url, json={"notes": "x"}, headers=auth("analyst"))
     response = await client.put(url, json={"notes": ""}, headers=auth("analyst"))
@@ -91,7 +97,9 @@ async def test_notes_too_long_is_422(client: httpx.AsyncClient, seeded: Seeded) 
 
 async def test_notes_unknown_identity_is_404(client: httpx.AsyncClient) -> None:
     response = await client.put(
-        f"/api/v1/identities/{UNKNOWN}/notes", json={"notes": "x"}, headers=auth("analyst")
+        f"/api/v1/identities/{UNKNOWN}/notes",
+        json={"notes": "x"},
+        headers=auth("analyst"),
     )
     assert response.status_code == 404
     assert response.json() == {"detail": "Identity not found"}
@@ -166,7 +174,9 @@ async def test_merge_of_already_merged_loser_is_409(
     assert "already merged into" in response.json()["detail"]
 
 
-async def test_merge_unknown_loser_is_404(client: httpx.AsyncClient, seeded: Seeded) -> None:
+async def test_merge_unknown_loser_is_404(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
     response = await client.post(
         f"/api/v1/identities/{seeded.old}/merge",
         json={"loser_uuid": UNKNOWN},
@@ -185,7 +195,9 @@ async def test_merge_needs_analyst(client: httpx.AsyncClient, seeded: Seeded) ->
     assert response.status_code == 403
 
 
-async def test_merge_rejects_malformed_loser(client: httpx.AsyncClient, seeded: Seeded) -> None:
+async def test_merge_rejects_malformed_loser(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
     response = await client.post(
         f"/api/v1/identities/{seeded.old}/merge",
         json={"loser_uuid": "nope"},
@@ -235,7 +247,9 @@ async def test_split_of_every_observation_is_422(
     assert "leaves it empty" in response.json()["detail"]
 
 
-async def test_split_needs_observations(client: httpx.AsyncClient, seeded: Seeded) -> None:
+async def test_split_needs_observations(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
     response = await client.post(
         f"/api/v1/identities/{seeded.old}/split",
         json={"observation_uuids": []},
@@ -244,7 +258,9 @@ async def test_split_needs_observations(client: httpx.AsyncClient, seeded: Seede
     assert response.status_code == 422
 
 
-async def test_cannot_link_identities(client: httpx.AsyncClient, seeded: Seeded) -> None:
+async def test_cannot_link_identities(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
     body = {"subject_type": "identity", "a": seeded.new, "b": seeded.old}
     response = await client.post(
         "/api/v1/decisions/cannot-link", json=body, headers=auth("analyst")
@@ -260,10 +276,16 @@ async def test_cannot_link_identities(client: httpx.AsyncClient, seeded: Seeded)
     assert again.status_code == 409
 
 
-async def test_cannot_link_observations(client: httpx.AsyncClient, seeded: Seeded) -> None:
+async def test_cannot_link_observations(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
     response = await client.post(
         "/api/v1/decisions/cannot-link",
-        json={"subject_type": "observation", "a": seeded.obs_old[0], "b": seeded.obs_new},
+        json={
+            "subject_type": "observation",
+            "a": seeded.obs_old[0],
+            "b": seeded.obs_new,
+        },
         headers=auth("analyst"),
     )
     assert response.status_code == 201
@@ -281,7 +303,9 @@ async def test_cannot_link_same_subject_is_422(
     assert "same identity" in response.text
 
 
-async def test_cannot_link_unknown_is_404(client: httpx.AsyncClient, seeded: Seeded) -> None:
+async def test_cannot_link_unknown_is_404(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
     response = await client.post(
         "/api/v1/decisions/cannot-link",
         json={"subject_type": "observation", "a": seeded.obs_new, "b": UNKNOWN},
@@ -290,7 +314,9 @@ async def test_cannot_link_unknown_is_404(client: httpx.AsyncClient, seeded: See
     assert response.status_code == 404
 
 
-async def test_decisions_list_and_revoke(client: httpx.AsyncClient, seeded: Seeded) -> None:
+async def test_decisions_list_and_revoke(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
     created = await client.post(
         "/api/v1/decisions/cannot-link",
         json={"subject_type": "identity", "a": seeded.new, "b": seeded.old},
@@ -299,11 +325,15 @@ async def test_decisions_list_and_revoke(client: httpx.AsyncClient, seeded: Seed
     decision_id = created.json()["id"]
     listed = (await client.get("/api/v1/decisions", headers=auth())).json()
     assert [d["id"] for d in listed["data"]] == [decision_id]
-    revoked = await client.delete(f"/api/v1/decisions/{decision_id}", headers=auth("analyst"))
+    revoked = await client.delete(
+        f"/api/v1/decisions/{decision_id}", headers=auth("analyst")
+    )
     assert revoked.status_code == 200
     assert revoked.json()["revoked_at"] is not None
     assert (await client.get("/api/v1/decisions", headers=auth())).json()["total"] == 0
-    twice = await client.delete(f"/api/v1/decisions/{decision_id}", headers=auth("analyst"))
+    twice = await client.delete(
+        f"/api/v1/decisions/{decision_id}", headers=auth("analyst")
+    )
     assert twice.status_code == 409
 
 
@@ -324,5 +354,7 @@ async def test_revoke_merge_is_409(client: httpx.AsyncClient, seeded: Seeded) ->
         headers=auth("analyst"),
     )
     decision_id = merged.json()["decision"]["id"]
-    response = await client.delete(f"/api/v1/decisions/{decision_id}", headers=auth("admin"))
+    response = await client.delete(
+        f"/api/v1/decisions/{decision_id}", headers=auth("admin")
+    )
     assert response.status_code == 409

@@ -42,7 +42,9 @@ async def test_observations_on_empty_table_is_404(client: httpx.AsyncClient) -> 
 
 
 async def test_evidence_on_empty_table_is_404(client: httpx.AsyncClient) -> None:
-    response = await client.get(f"/api/v1/identities/{UNKNOWN}/evidence", headers=auth())
+    response = await client.get(
+        f"/api/v1/identities/{UNKNOWN}/evidence", headers=auth()
+    )
     assert response.status_code == 404
     assert response.json() == {"detail": "Identity not found"}
 
@@ -122,7 +124,9 @@ async def test_observations_include_merged_in(
     client: httpx.AsyncClient, seeded: Seeded
 ) -> None:
     body = (
-        await client.get(f"/api/v1/identities/{seeded.old}/observations", headers=auth())
+        await client.get(
+            f"/api/v1/identities/{seeded.old}/observations", headers=auth()
+        )
     ).json()
     assert body["total"] == 3
     uuids = {row["uuid"] for row in body["data"]}

@@ -147,7 +147,9 @@ async def require_user(session: AsyncSession, username: str) -> User:
     """Return the account `username`, or raise NotFoundError."""
     user = await get_user(session, username)
     if user is None:
-        raise NotFoundError(f"user {username!r} not found; list users with `decnet users list`")
+        raise NotFoundError(
+            f"user {username!r} not found; list users with `decnet users list`"
+        )
     return user
 
 

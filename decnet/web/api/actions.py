@@ -72,14 +72,18 @@ async def set_notes(
 async def merge(
     session: AsyncSession, winner_uuid: str, loser_uuid: str, username: str, reason: str
 ) -> tuple[AnalystDecision, AttackerIdentity, list[str]]:
-    """Merge `loser_uuid` into `winner_uuid`; return the decision, winner and moved observations.
+    """Merge `loser_uuid` into `winner_uuid` now.
+
+    Returns the decision, the winner and the observations it gained.
 
     Both must be canonical identities. Raises NotFoundError for an unknown
     uuid and IntegrityViolationError for a merge into itself, into one of
     its own losers, or of an already merged identity.
     """
     if winner_uuid == loser_uuid:
-        raise IntegrityViolationError(f"cannot merge identity {winner_uuid} into itself")
+        raise IntegrityViolationError(
+            f"cannot merge identity {winner_uuid} into itself"
+        )
     winner = await get_identity(session, winner_uuid)
     if winner is None:
         raise NotFoundError(IDENTITY_NOT_FOUND)
@@ -88,7 +92,9 @@ async def merge(
         raise NotFoundError(f"identity {loser_uuid} (loser_uuid) not found")
     if winner.merged_into_uuid is not None:
         relation = (
-            "one of the losers of" if winner.merged_into_uuid == loser_uuid else "merged into"
+            "one of the losers of"
+            if winner.merged_into_uuid == loser_uuid
+            else "merged into"
         )
         raise IntegrityViolationError(
             f"cannot merge into identity {winner_uuid}: it is {relation} "
@@ -99,7 +105,9 @@ async def merge(
             f"identity {loser_uuid} is already merged into {loser.merged_into_uuid}"
         )
 
-    previous = await _identity_of_observations(session, await member_uuids(session, loser_uuid))
+    previous = await _identity_of_observations(
+        session, await member_uuids(session, loser_uuid)
+    )
     observations = await merge_identities(session, winner_uuid, loser_uuid)
     winner = await require_identity(session, winner_uuid)
     text = reason or f"merged by {username}"
@@ -222,7 +230,9 @@ async def cannot_link(
     return decision
 
 
-async def revoke(session: AsyncSession, decision_id: int, username: str) -> AnalystDecision:
+async def revoke(
+    session: AsyncSession, decision_id: int, username: str
+) -> AnalystDecision:
     """Revoke a split or cannot-link decision so later passes ignore it."""
     decision = await session.get(AnalystDecision, decision_id)
     if decision is None:

@@ -76,7 +76,9 @@ def create_app(
         engine=engine,
         sessions=session_factory(engine),
         metrics=ApiMetrics(),
-        login_limiter=SlidingWindowLimiter(options.login_attempts, options.login_window_s),
+        login_limiter=SlidingWindowLimiter(
+            options.login_attempts, options.login_window_s
+        ),
         streams=StreamRegistry(options.max_streams_per_user),
         owns_engine=owns_engine,
     )

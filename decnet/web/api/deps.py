@@ -65,7 +65,9 @@ async def authenticate(
     return user
 
 
-async def current_user(state: State, session: Session, credentials: Credentials) -> User:
+async def current_user(
+    state: State, session: Session, credentials: Credentials
+) -> User:
     """Return the authenticated account of the request."""
     return await authenticate(
         state, session, credentials.credentials if credentials else None

@@ -49,7 +49,10 @@ class PayloadTooLargeError(DecnetError):
 
 
 class RateLimitedError(DecnetError):
-    """The client sent too many requests of one kind; `retry_after_s` says when to retry."""
+    """The client sent too many requests of one kind.
+
+    `retry_after_s` is the number of seconds after which a retry can succeed.
+    """
 
     def __init__(self, message: str, retry_after_s: int | None = None) -> None:
         super().__init__(message)

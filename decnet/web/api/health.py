@@ -60,7 +60,10 @@ async def check_bus(session: AsyncSession, bus_url: str) -> BusHealth:
 
 
 async def check_clusterer(session: AsyncSession) -> ClustererHealth:
-    """Read the clusterer's lease and compare the newest observation and identity events."""
+    """Read the clusterer lease and compare the newest observation and identity events.
+
+    Never raises on missing rows: every field is null or false then.
+    """
     lease = await session.get(Lease, CLUSTERER_LEASE)
     observed = await _newest_event(session, "attacker.")
     resolved = await _newest_event(session, "identity.")
@@ -68,7 +71,9 @@ async def check_clusterer(session: AsyncSession) -> ClustererHealth:
     if observed is not None and resolved is not None:
         lag = max(0.0, (observed - resolved).total_seconds())
     unresolved = await session.scalar(
-        sa.select(sa.func.count()).select_from(Attacker).where(Attacker.identity_id.is_(None))
+        sa.select(sa.func.count())
+        .select_from(Attacker)
+        .where(Attacker.identity_id.is_(None))
     )
     return ClustererHealth(
         lease_holder=lease.holder if lease else None,

@@ -47,7 +47,9 @@ class SlidingWindowLimiter:
         self._hits.pop(key, None)
 
     def _evict(self, now: float) -> None:
-        stale = [k for k, v in self._hits.items() if not v or v[-1] <= now - self.window_s]
+        stale = [
+            k for k, v in self._hits.items() if not v or v[-1] <= now - self.window_s
+        ]
         for key in stale:
             del self._hits[key]
         if len(self._hits) >= self._max_keys:

@@ -7,7 +7,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from decnet.web.api import queries
 from decnet.web.api.actions import require_identity
 from decnet.web.api.schemas.identity import IdentityDetail, IdentityPublic
-from decnet.web.api.schemas.observation import AttackerDetail, AttackerPublic, SessionPublic
+from decnet.web.api.schemas.observation import (
+    AttackerDetail,
+    AttackerPublic,
+    SessionPublic,
+)
 from decnet.web.db import repository
 from decnet.web.db.models import Attacker
 

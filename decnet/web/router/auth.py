@@ -89,7 +89,9 @@ async def change_password(
 
 
 @router.post("/sse-ticket", responses=_UNAUTHORIZED)
-async def sse_ticket(user: CurrentUser, state: State, session: Session) -> TicketResponse:
+async def sse_ticket(
+    user: CurrentUser, state: State, session: Session
+) -> TicketResponse:
     """Issue a single-use ticket for one event stream (`?ticket=` on EventSource)."""
     lifetime = state.options.ticket_lifetime_s
     ticket = await accounts.issue_ticket(session, user.username, lifetime)

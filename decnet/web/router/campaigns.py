@@ -29,7 +29,9 @@ async def list_campaigns(
         )
         for campaign, count in page.data
     ]
-    return CampaignPage(total=page.total, limit=page.limit, offset=page.offset, data=data)
+    return CampaignPage(
+        total=page.total, limit=page.limit, offset=page.offset, data=data
+    )
 
 
 @router.get("/{uuid}", responses=_NOT_FOUND)

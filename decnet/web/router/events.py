@@ -151,9 +151,7 @@ def _parse_last_event_id(value: str | None) -> int | None:
     return seq
 
 
-async def _stream_user(
-    state: AppState, token: str | None, ticket: str | None
-) -> str:
+async def _stream_user(state: AppState, token: str | None, ticket: str | None) -> str:
     """Return the user a stream request authenticates as, by ticket or token."""
     async with state.sessions() as session:
         if ticket is None:
@@ -209,7 +207,9 @@ async def _events(
     gauge = state.metrics.open_streams.labels(stream)
     sent = state.metrics.stream_events.labels(stream)
     gauge.inc()
-    log.info("event stream opened", extra={"stream": stream, "username": lease.username})
+    log.info(
+        "event stream opened", extra={"stream": stream, "username": lease.username}
+    )
     try:
         async with state.sessions() as session:
             cursor = resume if resume is not None else await latest_seq(session)

@@ -33,7 +33,9 @@ async def list_identities(
 
 
 @router.get("/{uuid}", responses=_NOT_FOUND)
-async def get_identity(uuid: IdentityUuid, session: Session, user: ViewerUser) -> IdentityDetail:
+async def get_identity(
+    uuid: IdentityUuid, session: Session, user: ViewerUser
+) -> IdentityDetail:
     """Return the canonical identity (following merges) with its live count."""
     return await identity_detail(session, str(uuid))
 

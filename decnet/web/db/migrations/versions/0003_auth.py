@@ -59,9 +59,7 @@ def upgrade() -> None:
         **_MYSQL,
     )
     with op.batch_alter_table("sse_tickets", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_sse_tickets_expires_at", ["expires_at"], unique=False
-        )
+        batch_op.create_index("ix_sse_tickets_expires_at", ["expires_at"], unique=False)
     op.create_table(
         "app_secrets",
         sa.Column("name", sa.String(length=64), nullable=False),
