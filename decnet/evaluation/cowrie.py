@@ -74,6 +74,19 @@ class _ActorKit:
     typing_base_ms: float
     digraph_seed: int
     success: str | None
+    habits: dict[tuple[str, str], float] = field(default_factory=dict)
+
+
+def _key_kind(key: str) -> str:
+    if key.isalpha():
+        return "letter"
+    if key == " ":
+        return "space"
+    if key in "\r\n":
+        return "enter"
+    if key == "\x7f":
+        return "backspace"
+    return "symbol"
 
 
 def _is_address(host: str) -> bool:
@@ -127,7 +140,8 @@ class SessionRenderer:
             c2_port=port,
             ssh_key=f"ssh-rsa {key} {random_word(rng, 4, 8)}",
             url_dir=rng.choice(["bins", "x", "dl", "a", "files", "tmp", "pub"]),
-            typing_base_ms=spec.typing.mean_ms * math.exp(rng.gauss(0.0, 0.15)),
+            # People differ in overall speed by a third or so around the mean.
+            typing_base_ms=spec.typing.mean_ms * math.exp(rng.gauss(0.0, 0.3)),
             digraph_seed=rng.getrandbits(32),
             success=spec.credentials.success,
         )
@@ -160,12 +174,23 @@ class SessionRenderer:
 
     def _typing_delay(self, kit: _ActorKit, spec: ActorSpec, rng: random.Random,
                       previous: str, key: str) -> float:
+        """Return seconds between two keys for this actor.
+
+        A person's rhythm has three stable layers: an overall speed, a
+        habit per kind of transition (into a space, before Enter, onto a
+        digit or symbol, after a backspace), and a speed per letter pair.
+        Each session adds `jitter` as log-normal noise around that.
+        """
         digraph = derive_seed(kit.digraph_seed, previous, key) % 1000
         factor = 0.55 + digraph / 1000.0 * 1.1
-        if key == " " or previous == " ":
-            factor *= 1.35
+        transition = (_key_kind(previous), _key_kind(key))
+        habit = kit.habits.get(transition)
+        if habit is None:
+            habit_rng = random.Random(derive_seed(kit.digraph_seed, *transition))
+            habit = math.exp(habit_rng.gauss(0.0, 0.35))
+            kit.habits[transition] = habit
         spread = math.exp(rng.gauss(0.0, spec.typing.jitter))
-        return kit.typing_base_ms * factor * spread / 1000.0
+        return kit.typing_base_ms * factor * habit * spread / 1000.0
 
     # -- events --------------------------------------------------------------
 
