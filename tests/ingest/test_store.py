@@ -416,8 +416,9 @@ async def test_skipped_lines_keep_good_lines(
     log = [
         *attack_log()[:3],
         b"{not json",
-        b'{"eventid": "cowrie.login.failed", "src_ip": "203.0.113.5", "session": "aaaa00000001",'
-        b' "timestamp": "2024-04-01T10:00:01.5Z", "username": "r\xffoot", "password": "x"}',
+        b'{"eventid": "cowrie.login.failed", "src_ip": "203.0.113.5",'
+        b' "session": "aaaa00000001", "timestamp": "2024-04-01T10:00:01.5Z",'
+        b' "username": "r\xffoot", "password": "x"}',
         "[1, 2, 3]",
         event("cowrie.session.connect", ip="bogus"),
         *attack_log()[3:],
