@@ -35,8 +35,17 @@ $(WEB_BUILD): $(WEB_DEPS) $(WEB_SOURCES)
 
 web: $(WEB_BUILD)
 
+# `make run LOGS=PATH` serves the given Cowrie logs; without LOGS, a freshly
+# generated noise_floor scenario in its own database under DECNET_HOME/demo.
 run: $(STAMP) web
-	$(BIN)/decnet db status
+	@if [ -n "$(LOGS)" ]; then \
+		$(BIN)/decnet run $(LOGS); \
+	else \
+		demo="$${DECNET_HOME:-$$HOME/.local/share/decnet}/demo"; \
+		rm -rf "$$demo" && mkdir -p "$$demo" && \
+		$(BIN)/decnet generate noise_floor "$$demo/scenario" && \
+		$(BIN)/decnet run "$$demo/scenario" --db "sqlite:///$$demo/decnet.sqlite"; \
+	fi
 
 test: $(STAMP) web
 	cd $(WEB) && npm test

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from decnet.cli import db, evaluation, export, ingest
+from decnet.cli import db, evaluation, export, ingest, serve, users
 from decnet.config import get_settings
 from decnet.logs import configure_logging
 
@@ -18,6 +18,8 @@ app.add_typer(db.app, name="db")
 app.add_typer(evaluation.app)  # generate, eval
 app.add_typer(export.app, name="export")
 app.add_typer(ingest.app, name="ingest")
+app.add_typer(serve.app)  # serve, run
+app.add_typer(users.app, name="users")
 
 
 @app.callback()

@@ -253,3 +253,21 @@ async def ensure_admin(engine: AsyncEngine) -> InitialAdmin | None:
     except (IntegrityError, IntegrityViolationError):
         return None
     return InitialAdmin(username=ADMIN_USERNAME, password=password)
+
+
+async def renew_one_time_password(engine: AsyncEngine) -> InitialAdmin | None:
+    """Give the first admin a new one-time password while it still has one.
+
+    For single-process demo runs (`decnet run`), where the password printed
+    at first start may be gone. Returns None once the admin has chosen a
+    password of their own, or when there is no such account.
+    """
+    sessions = session_factory(engine)
+    async with transaction(sessions) as session:
+        user = await get_user(session, ADMIN_USERNAME)
+        if user is None or not user.must_change_password:
+            return None
+        password = generate_password()
+        await set_password(session, ADMIN_USERNAME, password)
+        user.must_change_password = True
+    return InitialAdmin(username=ADMIN_USERNAME, password=password)

@@ -13,7 +13,7 @@ from decnet.web.db.engine import redact
 from decnet.web.db.models import Attacker, Lease, OutboxEvent
 from decnet.web.db.types import utcnow
 
-CLUSTERER_LEASE = "clusterer"
+CLUSTERER_LEASE = "identity-clusterer"  # decnet.clustering.worker.LEASE_NAME
 
 
 async def check_database(session: AsyncSession) -> DatabaseHealth:
