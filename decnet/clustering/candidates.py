@@ -104,13 +104,14 @@ def _empty() -> IntArray:
     return np.zeros(0, dtype=np.int64)
 
 
-def floor_bits(needed_bits: float, n_kinds: int) -> float:
+def floor_bits(needed_bits: float, n_groups: int) -> float:
     """Return the weight below which a value cannot be a pair's best evidence.
 
-    A pair scores at most one value per kind, so a pair whose every shared
-    value weighs under `needed_bits / n_kinds` stays under the threshold.
+    A pair scores at most one value per comparison group, so a pair whose
+    every shared value weighs under `needed_bits / n_groups` stays under the
+    threshold.
     """
-    return needed_bits / max(n_kinds, 1)
+    return needed_bits / max(n_groups, 1)
 
 
 def generate(
@@ -138,7 +139,7 @@ def generate(
         if params.kind(kind) is None:
             exact[k] = False
     cap = max(params.block_size, int(params.max_share * table.fleet_size))
-    floor = floor_bits(needed_bits, len([k for k in table.kinds if params.kind(k)]))
+    floor = floor_bits(needed_bits, params.group_count())
     is_exact = exact[table.value_kind]
     indexed = is_exact & (counts >= 2) & (counts <= cap) & (weights >= floor)
     skipped = is_exact & (counts >= 2) & ~indexed

@@ -48,6 +48,7 @@ class Evidence:
     prior_bits: float
     threshold_bits: float
     simhash: dict[int, SimhashIndex]
+    group_of_kind: IntArray
 
     @property
     def needed_bits(self) -> float:
@@ -135,6 +136,14 @@ def build_evidence(
         prior_bits=params.prior_bits(n),
         threshold_bits=params.threshold_bits(),
         simhash=simhash,
+        group_of_kind=_group_ids(table, params),
+    )
+
+
+def _group_ids(table: FeatureTable, params: ModelParams) -> IntArray:
+    names = sorted({params.group(kind) for kind in table.kinds})
+    return np.array(
+        [names.index(params.group(kind)) for kind in table.kinds], dtype=np.int64
     )
 
 
@@ -256,7 +265,24 @@ def _score_chunk(
     for k in np.flatnonzero(evidence.disagreement):
         both = has_kind[a, k] & has_kind[b, k] & ~agreed[:, k]
         out[both, k] = evidence.disagreement[k]
+    _keep_one_per_group(out, evidence.group_of_kind)
     return out
+
+
+def _keep_one_per_group(out: npt.NDArray[np.float32], groups: IntArray) -> None:
+    """Zero every entry but the one each group counts: its heaviest agreement,
+    or without one its strongest disagreement."""
+    for g in np.unique(groups):
+        cols = np.flatnonzero(groups == g)
+        if len(cols) < 2:
+            continue
+        block = out[:, cols]
+        best = block.max(axis=1)
+        pick = np.where(best > 0, block.argmax(axis=1), block.argmin(axis=1))
+        kept = block[np.arange(len(block)), pick]
+        block[:] = 0
+        block[np.arange(len(block)), pick] = kept
+        out[:, cols] = block
 
 
 def _simhash_bits(

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from decnet import features
+from decnet.clustering.derived import C2_DOMAIN, DERIVED_KINDS
 from decnet.errors import ConfigError
 
 
@@ -37,11 +38,31 @@ class KindParams:
     near_penalty_bits: float = 1.0
 
 
+# Kinds that measure one thing (the client software, the credentials, the
+# command script, the payload file) form one comparison: a pair scores only
+# the heaviest agreement of the group, or, when no kind of the group agrees,
+# its strongest disagreement. Counting them apart would count one fact twice.
+DEFAULT_GROUPS: dict[str, str] = {
+    features.HASSH: "tooling",
+    features.CLIENT_VERSION: "tooling",
+    features.JA3: "tooling",
+    features.JA4: "tooling",
+    features.CREDENTIAL: "credentials",
+    features.LOGIN_SUCCESS: "credentials",
+    features.CREDENTIAL_SET: "credentials",
+    features.COMMAND_SIMHASH: "commands",
+    features.COMMAND_SHINGLE: "commands",
+    features.PAYLOAD_SHA256: "payload",
+    features.PAYLOAD_SIMHASH: "payload",
+    features.C2_ENDPOINT: "c2",
+    C2_DOMAIN: "c2",
+}
+
 DEFAULT_KINDS: dict[str, KindParams] = {
-    features.HASSH: KindParams(m=0.95, max_bits=4.0),
-    features.CLIENT_VERSION: KindParams(m=0.95, max_bits=4.0),
+    features.HASSH: KindParams(m=0.95, max_bits=6.0),
+    features.CLIENT_VERSION: KindParams(m=0.95, max_bits=6.0),
     features.JA3: KindParams(m=0.5, max_bits=4.0),
-    features.JA4: KindParams(m=0.9, max_bits=4.0),
+    features.JA4: KindParams(m=0.9, max_bits=6.0),
     features.SSH_PUBKEY: KindParams(m=0.6),
     features.CREDENTIAL: KindParams(m=0.8, max_bits=3.0),
     features.LOGIN_SUCCESS: KindParams(m=0.6, max_bits=3.0),
@@ -51,6 +72,7 @@ DEFAULT_KINDS: dict[str, KindParams] = {
     features.COMMAND_SIMHASH: KindParams(m=0.7, max_bits=12.0, hamming=3),
     features.COMMAND_SHINGLE: KindParams(m=0.9, max_bits=8.0),
     features.C2_ENDPOINT: KindParams(m=0.5),
+    C2_DOMAIN: KindParams(m=0.6),
     features.PUBLIC_ENDPOINT: KindParams(m=0.3, max_bits=2.0),
     features.FORWARD_TARGET: KindParams(m=0.4, max_bits=8.0),
     features.KD_SIMHASH: KindParams(m=0.5, max_bits=16.0, hamming=6),
@@ -73,7 +95,7 @@ class ModelParams:
         default_factory=lambda: dict(DEFAULT_KINDS)
     )
     partners_per_observation: float = 2.0
-    link_probability: float = 0.99
+    link_probability: float = 0.95
     # A bridge link that alone holds two groups of two or more observations
     # together must reach the threshold by this margin, in bits.
     cohesion_margin_bits: float = 6.0
@@ -88,6 +110,17 @@ class ModelParams:
     # Kinds whose value set shows what client software an observation runs;
     # an observation with two or more values of one of them is multi-stack.
     stack_kinds: frozenset[str] = frozenset({features.HASSH, features.CLIENT_VERSION})
+    groups: Mapping[str, str] = dataclasses.field(
+        default_factory=lambda: dict(DEFAULT_GROUPS)
+    )
+
+    def group(self, kind: str) -> str:
+        """Return the comparison group of `kind` (a kind of its own by default)."""
+        return self.groups.get(kind, kind)
+
+    def group_count(self) -> int:
+        """Return the number of comparisons the model scores."""
+        return len({self.group(kind) for kind in self.kinds})
 
     def kind(self, kind: str) -> KindParams | None:
         """Return the parameters of `kind`, or None when the kind is ignored."""
@@ -115,6 +148,7 @@ class ModelParams:
         data["kinds"] = {k: dataclasses.asdict(v) for k, v in self.kinds.items()}
         data["tooling_kinds"] = sorted(self.tooling_kinds)
         data["stack_kinds"] = sorted(self.stack_kinds)
+        data["groups"] = dict(sorted(self.groups.items()))
         return data
 
 
@@ -143,7 +177,7 @@ def load_params(path: Path | None) -> ModelParams:
 def _apply(params: ModelParams, data: dict[str, Any], path: Path) -> ModelParams:
     kinds = dict(params.kinds)
     for name, fields in (data.pop("kinds", None) or {}).items():
-        if name not in features.ALL_KINDS:
+        if name not in features.ALL_KINDS | DERIVED_KINDS:
             raise ConfigError(f"unknown feature kind {name!r} in {path}")
         base = kinds.get(name, KindParams(m=0.5))
         try:

@@ -235,7 +235,7 @@ def _neighbourhood(
     counts = store.value_counts(conn, exact)
     cap = max(params.block_size, int(params.max_share * population))
     needed = params.threshold_bits() - params.prior_bits(population)
-    floor = floor_bits(needed, len(params.kinds))
+    floor = floor_bits(needed, params.group_count())
     by_kind: dict[str, list[str]] = defaultdict(list)
     for (kind, key), count in counts.items():
         kp = params.kind(kind)

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from decnet import features
+from decnet.clustering.derived import DERIVED_KINDS, with_derived
 
 # SHA-256 of empty content and of a lone newline: shell redirects and empty
 # uploads carry them, and they say nothing about who sent them.
@@ -111,16 +112,18 @@ def build_table(
     Rows naming an observation outside `observations`, an unknown kind or a
     trivial value are dropped; duplicates count once. Kinds outside
     `decnet.features.ALL_KINDS` are ignored so that a newer ingest cannot
-    break an older clusterer.
+    break an older clusterer. Derived kinds (`decnet.clustering.derived`)
+    are added here.
     """
+    known = features.ALL_KINDS | DERIVED_KINDS
     uuids = sorted(set(observations))
     index = {uuid: i for i, uuid in enumerate(uuids)}
     interned: dict[tuple[str, str], int] = {}
     obs_ids = array("q")
     val_ids = array("q")
-    for obs_uuid, kind, value in rows:
+    for obs_uuid, kind, value in with_derived(rows):
         i = index.get(obs_uuid)
-        if i is None or kind not in features.ALL_KINDS:
+        if i is None or kind not in known:
             continue
         key = (kind, value)
         if key in TRIVIAL_VALUES:
