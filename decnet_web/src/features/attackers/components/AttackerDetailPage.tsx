@@ -1,8 +1,8 @@
-import { useParams } from "react-router-dom";
+import { Link, useParams } from "react-router-dom";
 
 import { ApiError } from "../../../api/client";
 import { IdentityBadge } from "../../../components/Badges";
-import { formatTime } from "../../../components/format";
+import { formatTime, shortId } from "../../../components/format";
 import { EmptyState, ErrorState, Loading } from "../../../components/States";
 import { TagList } from "../../../components/TagList";
 import { useAttacker } from "../api/getAttacker";
@@ -53,6 +53,16 @@ export function AttackerDetailPage() {
             <IdentityBadge uuid={attacker.identity_id} />
           ) : null}
         </div>
+        {attacker.canonical_identity_id &&
+        attacker.canonical_identity_id !== attacker.identity_id ? (
+          <p className="notice">
+            Its identity was merged into{" "}
+            <Link to={`/identities/${attacker.canonical_identity_id}`}>
+              {shortId(attacker.canonical_identity_id)}
+            </Link>
+            .
+          </p>
+        ) : null}
         <p className="muted">
           <code className="uuid">{attacker.uuid}</code> · first seen{" "}
           {formatTime(attacker.first_seen_at)} · last seen{" "}

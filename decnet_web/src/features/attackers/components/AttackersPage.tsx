@@ -70,8 +70,12 @@ export function AttackersPage() {
               <tr>
                 <th scope="col">IP</th>
                 <th scope="col">Identity</th>
-                <th scope="col">Sessions</th>
-                <th scope="col">Commands</th>
+                <th scope="col" className="num">
+                  Sessions
+                </th>
+                <th scope="col" className="num">
+                  Commands
+                </th>
                 <th scope="col">First seen</th>
                 <th scope="col">Last seen</th>
               </tr>

@@ -19,12 +19,20 @@ export function IdentityTable({ rows, busy = false }: IdentityTableProps) {
         <thead>
           <tr>
             <th scope="col">Identity</th>
-            <th scope="col">Observations</th>
-            <th scope="col">Confidence</th>
+            <th scope="col" className="num">
+              Observations
+            </th>
+            <th scope="col" className="num">
+              Confidence
+            </th>
             <th scope="col">First seen</th>
             <th scope="col">Last seen</th>
-            <th scope="col">HASSH</th>
-            <th scope="col">JA3</th>
+            <th scope="col" className="num">
+              HASSH
+            </th>
+            <th scope="col" className="num">
+              JA3
+            </th>
             <th scope="col">C2 endpoints</th>
             <th scope="col">Campaign</th>
           </tr>

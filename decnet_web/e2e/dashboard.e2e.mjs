@@ -1,0 +1,311 @@
+// End-to-end check of the dashboard in headless Debian Chromium against a
+// running `decnet serve` that holds a clustered scenario.
+//
+// Environment: E2E_BASE_URL (http://127.0.0.1:PORT), E2E_USER and
+// E2E_PASSWORD (an analyst account), E2E_ARTIFACTS (folder for
+// screenshots), CHROMIUM (default /usr/bin/chromium). Exits 1 when a step
+// fails; later steps depend on earlier ones and are then not run.
+
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const baseUrl = required("E2E_BASE_URL");
+const username = required("E2E_USER");
+const password = required("E2E_PASSWORD");
+const artifacts = process.env.E2E_ARTIFACTS ?? "artifacts/e2e";
+const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const STEP_TIMEOUT_MS = 20_000;
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) {
+    console.error(`missing environment variable ${name}; see the header`);
+    process.exit(2);
+  }
+  return value;
+}
+
+function check(condition, message) {
+  if (!condition) {
+    throw new Error(message);
+  }
+}
+
+/** Call the API as the analyst, outside the browser. */
+async function apiCall(token, method, path, body) {
+  const response = await fetch(new URL(path, baseUrl), {
+    method,
+    headers: {
+      "Content-Type": "application/json",
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  check(
+    response.ok,
+    `${method} ${path} returned HTTP ${response.status}: ${text}`,
+  );
+  return JSON.parse(text);
+}
+
+const profile = mkdtempSync(join(tmpdir(), "decnet-e2e-profile-"));
+mkdirSync(artifacts, { recursive: true });
+
+// A persistent context on a fresh, empty profile folder: Playwright's
+// own way of passing --user-data-dir.
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath,
+  headless: true,
+  viewport: { width: 1440, height: 900 },
+  args: [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+});
+const page = await context.newPage();
+page.setDefaultTimeout(STEP_TIMEOUT_MS);
+if (process.env.E2E_TRACE) page.on("framenavigated", (f) => console.log("nav", f.url()));
+const consoleErrors = [];
+page.on("console", (message) => {
+  if (message.type() === "error") {
+    consoleErrors.push(message.text());
+  }
+});
+
+const state = {};
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+
+async function shot(name) {
+  await page.screenshot({
+    path: join(artifacts, `${name}.png`),
+    fullPage: true,
+  });
+}
+
+const steps = [
+  [
+    "login page shows the sign-in form",
+    async () => {
+      await page.goto(new URL("/identities", baseUrl).href);
+      await page.getByLabel("User name").waitFor();
+      await shot("01-login");
+    },
+  ],
+  [
+    "signing in opens the identity list",
+    async () => {
+      await page.getByLabel("User name").fill(username);
+      await page.getByLabel("Password").fill(password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("heading", { name: "Identities" }).waitFor();
+      const rows = page
+        .getByRole("table", { name: "Identities" })
+        .locator("tbody tr");
+      await rows.first().waitFor();
+      check((await rows.count()) >= 2, "expected at least two identities");
+      await page
+        .getByRole("status", { name: "Live updates" })
+        .getByText("Live")
+        .waitFor();
+      await shot("02-identities");
+    },
+  ],
+  [
+    "a merge made elsewhere arrives live in the list",
+    async () => {
+      const login = await apiCall(null, "POST", "/api/v1/auth/login", {
+        username,
+        password,
+      });
+      state.token = login.access_token;
+      const list = await apiCall(
+        state.token,
+        "GET",
+        "/api/v1/identities?limit=50&offset=0",
+      );
+      check(
+        list.data.length >= 2,
+        "the scenario has fewer than two identities",
+      );
+      // Merge the smallest identity into the largest on the first page.
+      const bySize = [...list.data].sort(
+        (a, b) => b.observation_count - a.observation_count,
+      );
+      state.winner = bySize[0].uuid;
+      state.winnerHadLinks = bySize[0].observation_count >= 2;
+      state.loser = bySize[bySize.length - 1].uuid;
+      const loserLink = page.getByRole("link", {
+        name: `Identity ${state.loser}`,
+      });
+      await loserLink.waitFor();
+      await apiCall(
+        state.token,
+        "POST",
+        `/api/v1/identities/${state.winner}/merge`,
+        { loser_uuid: state.loser, reason: "end-to-end test" },
+      );
+      // The browser learns of the merge only through the event stream.
+      await loserLink.waitFor({ state: "detached" });
+      await page.getByTestId("live-count").waitFor();
+      await shot("03-identities-after-live-merge");
+    },
+  ],
+  [
+    "a merged-away identity links to its winner",
+    async () => {
+      await page.goto(new URL(`/identities/${state.loser}`, baseUrl).href);
+      const merged = page.getByRole("link", {
+        name: `Merged into identity ${state.winner}`,
+      });
+      await merged.waitFor();
+      check(
+        (await merged.textContent()).includes(
+          `MERGED INTO ${state.winner.slice(0, 8)}`,
+        ),
+        "the merged link does not name the winner's prefix",
+      );
+      await shot("04-identity-merged-away");
+      await merged.click();
+      await page.waitForURL(`**/identities/${state.winner}`);
+      await page.getByRole("table", { name: "Observations" }).waitFor();
+      await page.getByRole("heading", { name: "Evidence" }).waitFor();
+      if (state.winnerHadLinks) {
+        // A clustered identity of two or more observations has links.
+        await page.getByRole("img", { name: /Evidence graph/ }).waitFor();
+      }
+      check(
+        (await page.getByText(/MERGED INTO/).count()) === 0,
+        "the winner still shows a merged link",
+      );
+      await shot("05-identity-detail");
+    },
+  ],
+  [
+    "an analyst edits the notes and they persist",
+    async () => {
+      const note = `Reviewed in the end-to-end test at ${new Date().toISOString()}`;
+      const box = page.getByLabel("Notes on this identity");
+      await box.fill(note);
+      await page.getByRole("button", { name: "Save notes" }).click();
+      await page.getByText("Notes saved.").waitFor();
+      await page.reload();
+      await page.getByLabel("Notes on this identity").waitFor();
+      check(
+        (await page.getByLabel("Notes on this identity").inputValue()) === note,
+        "the notes did not survive a reload",
+      );
+    },
+  ],
+  [
+    "an observation opens its attacker page with the identity badge",
+    async () => {
+      const table = page.getByRole("table", { name: "Observations" });
+      await table.locator("tbody tr a").first().click();
+      await page.waitForURL("**/attackers/*");
+      const attackerUuid = new URL(page.url()).pathname.split("/").pop();
+      const attacker = await apiCall(
+        state.token,
+        "GET",
+        `/api/v1/attackers/${attackerUuid}`,
+      );
+      check(attacker.identity_id, "the observation has no identity_id");
+      check(
+        attacker.canonical_identity_id === state.winner,
+        "the observation does not resolve to the winner",
+      );
+      const badge = page.getByRole("link", {
+        name: `Identity ${attacker.identity_id}`,
+      });
+      await badge.waitFor();
+      check(
+        (await badge.textContent()).includes(
+          `IDENTITY · ${attacker.identity_id.slice(0, 8)}`,
+        ),
+        "the identity badge does not name the identity's prefix",
+      );
+      await page.getByRole("heading", { name: "Sessions" }).waitFor();
+      await page.getByRole("heading", { name: "Identity history" }).waitFor();
+      await shot("06-attacker-detail");
+      await badge.click();
+      await page.waitForURL(`**/identities/${attacker.identity_id}`);
+      await page.getByRole("heading", { name: /Identity/, level: 1 }).waitFor();
+    },
+  ],
+  [
+    "the attacker list pages on the server",
+    async () => {
+      await page
+        .getByRole("navigation", { name: "Main" })
+        .getByRole("link", { name: "Attackers" })
+        .click();
+      const table = page.getByRole("table", { name: "Attackers" });
+      await table.waitFor();
+      await page
+        .getByRole("navigation", { name: "Attacker pages" })
+        .getByRole("button", { name: "Next" })
+        .click();
+      await page.waitForURL(/offset=50/);
+      await table.locator("tbody tr").first().waitFor();
+      await shot("07-attackers");
+    },
+  ],
+  [
+    "an expired session returns to the login page with a notice",
+    async () => {
+      // Forge an unusable token, as if the server's secret had rotated.
+      await page.evaluate(() => {
+        const raw = window.sessionStorage.getItem("decnet.session");
+        const session = JSON.parse(raw);
+        session.token = "invalid.token.value";
+        window.sessionStorage.setItem(
+          "decnet.session",
+          JSON.stringify(session),
+        );
+      });
+      await page.goto(new URL("/identities", baseUrl).href);
+      await page
+        .getByText("Your session expired. Sign in again to continue.")
+        .waitFor();
+      await shot("08-session-expired");
+    },
+  ],
+];
+
+let broken = false;
+for (const [name, run] of steps) {
+  if (broken) {
+    skipped += 1;
+    console.log(`SKIP ${name}`);
+    continue;
+  }
+  try {
+    await run();
+    passed += 1;
+    console.log(`PASS ${name}`);
+  } catch (error) {
+    failed += 1;
+    broken = true;
+    console.log(`FAIL ${name}: ${error.message.split("\n")[0]}`);
+    console.log(`  at ${page.url()} with ${JSON.stringify(state)}`);
+    await shot(`failure-${passed + failed}`).catch(() => {});
+  }
+}
+
+if (consoleErrors.length > 0) {
+  console.log(`browser console errors:\n  ${consoleErrors.join("\n  ")}`);
+}
+await context.close();
+rmSync(profile, { recursive: true, force: true });
+console.log(`e2e: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed > 0 ? 1 : 0);
