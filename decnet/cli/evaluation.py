@@ -26,14 +26,21 @@ SCENARIO_DIR = Path("scenarios")
 
 ScaleOption = Annotated[
     float | None,
-    typer.Option("--scale", help="Multiply population sizes (noise, replicas, botnet "
-                 "nodes) by this factor; default 1.0 for generate, the bounds file's "
-                 "scale for eval.", show_default=False),
+    typer.Option(
+        "--scale",
+        help="Multiply population sizes (noise, replicas, botnet "
+        "nodes) by this factor; default 1.0 for generate, the bounds file's "
+        "scale for eval.",
+        show_default=False,
+    ),
 ]
 SeedOption = Annotated[
     int | None,
-    typer.Option("--seed", help="Random seed; default the scenario's (or bounds file's).",
-                 show_default=False),
+    typer.Option(
+        "--seed",
+        help="Random seed; default the scenario's (or bounds file's).",
+        show_default=False,
+    ),
 ]
 
 
@@ -57,7 +64,9 @@ def scenario_file(name: str) -> Path:
 
 @app.command("generate")
 def generate_command(
-    scenario: Annotated[str, typer.Argument(help="Scenario file or name under ./scenarios.")],
+    scenario: Annotated[
+        str, typer.Argument(help="Scenario file or name under ./scenarios.")
+    ],
     outdir: Annotated[Path, typer.Argument(help="New or empty output folder.")],
     seed: SeedOption = None,
     scale: ScaleOption = None,
@@ -84,45 +93,91 @@ def _format(value: float | None) -> str:
 def results_table(results: list[ScenarioResult]) -> Table:
     """Build the one-row-per-scenario summary table."""
     table = Table(title="evaluation")
-    columns = ("scenario", "resolver", "IPs", "ids", "ARI", "hom", "compl", "B³ P",
-               "B³ R", "B³ F1", "single", "whole", "camp ARI", "camp F1", "result")
+    columns = (
+        "scenario",
+        "resolver",
+        "IPs",
+        "ids",
+        "ARI",
+        "hom",
+        "compl",
+        "B³ P",
+        "B³ R",
+        "B³ F1",
+        "single",
+        "whole",
+        "camp ARI",
+        "camp F1",
+        "result",
+    )
     for column in columns:
-        table.add_column(column, justify="left" if column in ("scenario", "resolver",
-                                                               "result") else "right")
+        table.add_column(
+            column,
+            justify="left" if column in ("scenario", "resolver", "result") else "right",
+        )
     for result in results:
         identity, campaign = result.identity, result.campaign
         table.add_row(
-            result.scenario, result.resolver, str(identity.items),
-            str(identity.true_groups), _format(identity.ari),
-            _format(identity.homogeneity), _format(identity.completeness),
-            _format(identity.bcubed_precision), _format(identity.bcubed_recall),
-            _format(identity.bcubed_f1), _format(identity.singleton_recall),
-            _format(identity.groups_whole), _format(campaign.ari),
+            result.scenario,
+            result.resolver,
+            str(identity.items),
+            str(identity.true_groups),
+            _format(identity.ari),
+            _format(identity.homogeneity),
+            _format(identity.completeness),
+            _format(identity.bcubed_precision),
+            _format(identity.bcubed_recall),
+            _format(identity.bcubed_f1),
+            _format(identity.singleton_recall),
+            _format(identity.groups_whole),
+            _format(campaign.ari),
             _format(campaign.bcubed_f1),
-            "[green]pass[/]" if result.passed else f"[red]{len(result.misses)} missed[/]",
+            "[green]pass[/]"
+            if result.passed
+            else f"[red]{len(result.misses)} missed[/]",
         )
     return table
 
 
 @app.command("eval")
 def eval_command(
-    scenarios: Annotated[list[str], typer.Argument(help="Scenario files or names under "
-                                                        "./scenarios.")],
-    json_report: Annotated[Path | None, typer.Option(
-        "--json", metavar="REPORT", help="Write the full report as JSON to this file.")] = None,
-    resolver: Annotated[str | None, typer.Option(
-        "--resolver", help="trivial (one identity per address) or clusterer; default "
-        "clusterer when it is installed, else trivial.", show_default=False)] = None,
+    scenarios: Annotated[
+        list[str], typer.Argument(help="Scenario files or names under ./scenarios.")
+    ],
+    json_report: Annotated[
+        Path | None,
+        typer.Option(
+            "--json",
+            metavar="REPORT",
+            help="Write the full report as JSON to this file.",
+        ),
+    ] = None,
+    resolver: Annotated[
+        str | None,
+        typer.Option(
+            "--resolver",
+            help="trivial (one identity per address) or clusterer; default "
+            "clusterer when it is installed, else trivial.",
+            show_default=False,
+        ),
+    ] = None,
     scale: ScaleOption = None,
     seed: SeedOption = None,
-    keep: Annotated[Path | None, typer.Option(
-        "--keep", help="Keep generated files and databases under this folder.")] = None,
+    keep: Annotated[
+        Path | None,
+        typer.Option(
+            "--keep", help="Keep generated files and databases under this folder."
+        ),
+    ] = None,
 ) -> None:
     """Generate, ingest, resolve and score scenarios; exit 1 when a bound is missed."""
     chosen = resolver or default_resolver()
     if chosen not in RESOLVERS:
-        raise fail(InputError(f"unknown resolver {chosen!r}; expected one of "
-                              f"{', '.join(RESOLVERS)}"))
+        raise fail(
+            InputError(
+                f"unknown resolver {chosen!r}; expected one of {', '.join(RESOLVERS)}"
+            )
+        )
     try:
         paths = [scenario_file(name) for name in scenarios]
     except DecnetError as error:
@@ -135,12 +190,18 @@ def eval_command(
             if keep is not None:
                 workdir = keep / path.name.removesuffix(".yaml")
                 workdir.mkdir(parents=True, exist_ok=True)
-            results.append(await evaluate(path, resolver=chosen, scale=scale, seed=seed,
-                                          workdir=workdir))
+            results.append(
+                await evaluate(
+                    path, resolver=chosen, scale=scale, seed=seed, workdir=workdir
+                )
+            )
         return results
 
     results = run(main())
-    Console().print(results_table(results))
+    output = Console()
+    if not output.is_terminal:
+        output = Console(width=160)
+    output.print(results_table(results))
     for result in results:
         for miss in result.misses:
             console.print(f"[red]{result.scenario}[/]: {miss}", highlight=False)

@@ -17,9 +17,15 @@ app = typer.Typer(help="Export data for other tools.", no_args_is_help=True)
 @app.command("assignments")
 def assignments_command(
     db: DbOption = None,
-    out: Annotated[Path | None, typer.Option(
-        "--out", metavar="FILE", help="Write to this file instead of standard output.",
-        show_default=False)] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="Write to this file instead of standard output.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Write one JSON line per observation with its identity and campaign.
 

@@ -17,8 +17,30 @@ import numpy as np
 
 _TLDS = ("xyz", "top", "ru", "cn", "cc", "online", "site", "club", "pw", "su", "net")
 _SYLLABLES = (
-    "ka", "ro", "mi", "zu", "te", "lo", "va", "ne", "qi", "sh", "do", "xa",
-    "bi", "ur", "fe", "yo", "pa", "gi", "no", "tr", "el", "az", "ix", "om",
+    "ka",
+    "ro",
+    "mi",
+    "zu",
+    "te",
+    "lo",
+    "va",
+    "ne",
+    "qi",
+    "sh",
+    "do",
+    "xa",
+    "bi",
+    "ur",
+    "fe",
+    "yo",
+    "pa",
+    "gi",
+    "no",
+    "tr",
+    "el",
+    "az",
+    "ix",
+    "om",
 )
 
 
@@ -91,7 +113,9 @@ class AddressAllocator:
 def domain_name(rng: random.Random) -> str:
     """Return a throwaway-looking domain such as `kazuteno.xyz`."""
     word = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4)))
-    return f"{word}{rng.randint(0, 99) if rng.random() < 0.4 else ''}.{rng.choice(_TLDS)}"
+    return (
+        f"{word}{rng.randint(0, 99) if rng.random() < 0.4 else ''}.{rng.choice(_TLDS)}"
+    )
 
 
 def random_word(rng: random.Random, low: int = 6, high: int = 10) -> str:

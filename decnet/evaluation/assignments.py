@@ -1,9 +1,10 @@
 """Read which identity and campaign each observation belongs to.
 
 An assignment is `{ip, observation_uuid, identity_uuid, campaign_uuid}`,
-with the identity and campaign resolved to their canonical rows (merged-out
-rows point at their winner; chains are one hop long because the storage
-layer compresses them). Unresolved observations have `identity_uuid` null.
+with the identity and campaign resolved to their canonical rows. A
+merged-out row points at its winner, and one hop suffices because the
+storage layer compresses merge chains. Unresolved observations have
+`identity_uuid` null.
 """
 
 from __future__ import annotations
@@ -45,7 +46,11 @@ def _query() -> sa.Select[tuple[str, str, str | None, str | None]]:
 
 
 async def iter_assignments(engine: AsyncEngine) -> AsyncIterator[Assignment]:
-    """Yield every observation's assignment, ordered by IP, streaming from the database."""
+    """Yield every observation's assignment, ordered by IP.
+
+    Rows stream from the database in batches, so the table never sits in
+    memory at once.
+    """
     async with engine.connect() as connection:
         result = await connection.stream(_query().execution_options(yield_per=5000))
         async for ip, observation, identity, campaign in result:

@@ -14,8 +14,8 @@
         value: 0.95
         reason: ...
 
-A bound is only raised; a test compares each committed version of a bounds
-file with the one before and fails when a bound went down without a
+A bound is only raised. A test compares each committed version of a bounds
+file with the one before, and fails when a bound went down without a
 `lowered` entry for it.
 """
 

@@ -37,25 +37,41 @@ Event = dict[str, Any]
 # First words that Cowrie's shell does not implement: it logs
 # `cowrie.command.failed` for them after `cowrie.command.input`.
 _UNKNOWN_COMMANDS = frozenset(
-    {"lockr", "enable", "system", "shell", "lscpu", "top", "netstat", "pkill",
-     "nohup", "history", "good", "ss", "/ip", "chattr"}
+    {
+        "lockr",
+        "enable",
+        "system",
+        "shell",
+        "lscpu",
+        "top",
+        "netstat",
+        "pkill",
+        "nohup",
+        "history",
+        "good",
+        "ss",
+        "/ip",
+        "chattr",
+    }
 )
 _PROMPT = b"root@svr04:~# "
 _OUTPUTS = {
     "w": b" 11:02:01 up 3 days,  2:11,  1 user,  load average: 0.00, 0.01, 0.05\r\n",
     "id": b"uid=0(root) gid=0(root) groups=0(root)\r\n",
     "whoami": b"root\r\n",
-    "uname": b"Linux svr04 3.2.0-4-amd64 #1 SMP Debian 3.2.68-1+deb7u1 x86_64 GNU/Linux\r\n",
+    "uname": (
+        b"Linux svr04 3.2.0-4-amd64 #1 SMP Debian 3.2.68-1+deb7u1 x86_64 GNU/Linux\r\n"
+    ),
     "ls": b"total 4\r\ndrwx------ 1 root root 4096 2013-04-05 12:03 .ssh\r\n",
 }
 
 
 @dataclass
 class Output:
-    """What a rendered session produced: events plus files to store.
+    """The product of one rendered session: events plus files to store.
 
     `events` are (epoch seconds, event) in time order. `ttylog` is (file
-    name, bytes) or None; `downloads` are (SHA-256, bytes).
+    name, bytes) or None, and `downloads` are (SHA-256, bytes).
     """
 
     events: list[tuple[float, Event]] = field(default_factory=list)
@@ -106,10 +122,16 @@ class SessionRenderer:
         self._stacks = load_stacks()
         self._kits: dict[int, _ActorKit] = {}
         self._sensor_uuid = [
-            str(uuid.UUID(int=derive_seed(plan.seed, sensor.name) << 64 | 0x11F1, version=1))
+            str(
+                uuid.UUID(
+                    int=derive_seed(plan.seed, sensor.name) << 64 | 0x11F1, version=1
+                )
+            )
             for sensor in self.scenario.sensors
         ]
-        self._sensor_ip = [f"172.31.{16 + i}.{10 + 7 * i}" for i in range(len(self.scenario.sensors))]
+        self._sensor_ip = [
+            f"172.31.{16 + i}.{10 + 7 * i}" for i in range(len(self.scenario.sensors))
+        ]
         self._payloads: dict[tuple[str, int, int], tuple[str, bytes]] = {}
         self._c2_allocator = AddressAllocator(
             np.random.default_rng(derive_seed(plan.seed, "c2-addresses"))
@@ -148,7 +170,9 @@ class SessionRenderer:
         self._kits[population.index] = kit
         return kit
 
-    def _payload(self, population: Population, spec: ActorSpec, build: int) -> tuple[str, bytes]:
+    def _payload(
+        self, population: Population, spec: ActorSpec, build: int
+    ) -> tuple[str, bytes]:
         payload = spec.payload
         assert payload is not None
         # A public release is the same file for everybody; private builds
@@ -159,10 +183,14 @@ class SessionRenderer:
         if cached is not None:
             return cached
         family = random.Random(derive_seed("family", payload.family))
-        body = bytearray(b"\x7fELF\x02\x01\x01\x00" + family.randbytes(payload.size - 8))
+        body = bytearray(
+            b"\x7fELF\x02\x01\x01\x00" + family.randbytes(payload.size - 8)
+        )
         if not payload.url:
             config = f"BUILD={owner:x}.{build};".encode()
-            noise = random.Random(derive_seed(owner, payload.family, build)).randbytes(48)
+            noise = random.Random(derive_seed(owner, payload.family, build)).randbytes(
+                48
+            )
             block = (config + noise)[:64]
             offset = min(256, max(8, payload.size - 64))
             body[offset : offset + len(block)] = block
@@ -172,8 +200,14 @@ class SessionRenderer:
             self._payloads[cache_key] = result
         return result
 
-    def _typing_delay(self, kit: _ActorKit, spec: ActorSpec, rng: random.Random,
-                      previous: str, key: str) -> float:
+    def _typing_delay(
+        self,
+        kit: _ActorKit,
+        spec: ActorSpec,
+        rng: random.Random,
+        previous: str,
+        key: str,
+    ) -> float:
         """Return seconds between two keys for this actor.
 
         A person's rhythm has three stable layers: an overall speed, a
@@ -194,24 +228,46 @@ class SessionRenderer:
 
     # -- events --------------------------------------------------------------
 
-    def _event(self, fmt: str, sensor: int, session: str, ip: str,
-               ports: tuple[int, int], eventid: str, ts: float, message: str,
-               fields: dict[str, Any]) -> Event:
+    def _event(
+        self,
+        fmt: str,
+        sensor: int,
+        session: str,
+        ip: str,
+        ports: tuple[int, int],
+        eventid: str,
+        ts: float,
+        message: str,
+        fields: dict[str, Any],
+    ) -> Event:
         name = self.scenario.sensors[sensor].name
         if fmt == "cowrie-2026":
             event: Event = {
-                "session": session, "protocol": "ssh", "src_ip": ip,
-                "src_port": ports[0], "dst_ip": self._sensor_ip[sensor],
+                "session": session,
+                "protocol": "ssh",
+                "src_ip": ip,
+                "src_port": ports[0],
+                "dst_ip": self._sensor_ip[sensor],
                 "dst_port": ports[1],
             }
             event.update(fields)
-            event.update(eventid=eventid, sensor=name, uuid=self._sensor_uuid[sensor],
-                         timestamp=_timestamp(ts), message=message)
+            event.update(
+                eventid=eventid,
+                sensor=name,
+                uuid=self._sensor_uuid[sensor],
+                timestamp=_timestamp(ts),
+                message=message,
+            )
             return event
         event = {"eventid": eventid}
         event.update(fields)
-        event.update(message=message, sensor=name, timestamp=_timestamp(ts),
-                     src_ip=ip, session=session)
+        event.update(
+            message=message,
+            sensor=name,
+            timestamp=_timestamp(ts),
+            src_ip=ip,
+            session=session,
+        )
         if fmt == "cowrie-2018":
             event["isError"] = 0
         return event
@@ -234,16 +290,26 @@ class SessionRenderer:
             stack = self._stacks[spec.stacks[int(population.stack_of_member[member])]]
         else:
             stack = self._stacks[rng.choice(spec.stacks)]
-        return _SessionBuilder(self, population, spec, sensor, sensor_index, stack,
-                               rng, ip, start).build()
+        return _SessionBuilder(
+            self, population, spec, sensor, sensor_index, stack, rng, ip, start
+        ).build()
 
 
 class _SessionBuilder:
     """Build one session's events step by step."""
 
-    def __init__(self, renderer: SessionRenderer, population: Population,
-                 spec: ActorSpec | NoiseSpec, sensor: SensorSpec, sensor_index: int,
-                 stack: SshStack, rng: random.Random, ip: str, start: float) -> None:
+    def __init__(
+        self,
+        renderer: SessionRenderer,
+        population: Population,
+        spec: ActorSpec | NoiseSpec,
+        sensor: SensorSpec,
+        sensor_index: int,
+        stack: SshStack,
+        rng: random.Random,
+        ip: str,
+        start: float,
+    ) -> None:
         self.r = renderer
         self.population = population
         self.spec = spec
@@ -261,9 +327,17 @@ class _SessionBuilder:
         self.typed = isinstance(spec, ActorSpec) and spec.typing.mode == "typed"
 
     def emit(self, eventid: str, message: str, **fields: Any) -> None:
-        event = self.r._event(self.fmt, self.sensor_index, self.session, self.ip,
-                              (self.src_port, self.dst_port), eventid, self.now,
-                              message, fields)
+        event = self.r._event(
+            self.fmt,
+            self.sensor_index,
+            self.session,
+            self.ip,
+            (self.src_port, self.dst_port),
+            eventid,
+            self.now,
+            message,
+            fields,
+        )
         self.out.events.append((self.now, event))
 
     def advance(self, low: float, high: float) -> None:
@@ -283,27 +357,41 @@ class _SessionBuilder:
             f"New connection: {self.ip}:{self.src_port} "
             f"({self.r._sensor_ip[self.sensor_index]}:{self.dst_port}) "
             f"[session: {self.session}]",
-            src_port=self.src_port, dst_ip=self.r._sensor_ip[self.sensor_index],
-            dst_port=self.dst_port, protocol="ssh",
+            src_port=self.src_port,
+            dst_ip=self.r._sensor_ip[self.sensor_index],
+            dst_port=self.dst_port,
+            protocol="ssh",
         )
         self.advance(0.02, 0.4)
         stack = self.stack
         if self.fmt == "cowrie-2018":
             self.emit(
-                "cowrie.client.version", f"Remote SSH version: {stack.banner}",
-                version=stack.banner, kexAlgs=list(stack.kex),
-                keyAlgs=list(stack.host_key), encCS=list(stack.enc),
-                macCS=list(stack.mac), compCS=list(stack.comp),
+                "cowrie.client.version",
+                f"Remote SSH version: {stack.banner}",
+                version=stack.banner,
+                kexAlgs=list(stack.kex),
+                keyAlgs=list(stack.host_key),
+                encCS=list(stack.enc),
+                macCS=list(stack.mac),
+                compCS=list(stack.comp),
             )
             return
-        self.emit("cowrie.client.version", f"Remote SSH version: {stack.banner}",
-                  version=stack.banner)
+        self.emit(
+            "cowrie.client.version",
+            f"Remote SSH version: {stack.banner}",
+            version=stack.banner,
+        )
         self.advance(0.05, 1.5)
         self.emit(
-            "cowrie.client.kex", f"SSH client hassh fingerprint: {stack.hassh}",
-            hassh=stack.hassh, hasshAlgorithms=stack.hassh_algorithms,
-            kexAlgs=list(stack.kex), keyAlgs=list(stack.host_key),
-            encCS=list(stack.enc), macCS=list(stack.mac), compCS=list(stack.comp),
+            "cowrie.client.kex",
+            f"SSH client hassh fingerprint: {stack.hassh}",
+            hassh=stack.hassh,
+            hasshAlgorithms=stack.hassh_algorithms,
+            kexAlgs=list(stack.kex),
+            keyAlgs=list(stack.host_key),
+            encCS=list(stack.enc),
+            macCS=list(stack.mac),
+            compCS=list(stack.comp),
             langCS=[""],
         )
 
@@ -329,16 +417,22 @@ class _SessionBuilder:
         for pair in tried:
             self.advance(*pace)
             username, _, password = pair.partition(":")
-            self.emit("cowrie.login.failed",
-                      f"login attempt [{username}/{password}] failed",
-                      username=username, password=password)
+            self.emit(
+                "cowrie.login.failed",
+                f"login attempt [{username}/{password}] failed",
+                username=username,
+                password=password,
+            )
         if success is None:
             return False
         self.advance(*pace)
         username, _, password = success.partition(":")
-        self.emit("cowrie.login.success",
-                  f"login attempt [{username}/{password}] succeeded",
-                  username=username, password=password)
+        self.emit(
+            "cowrie.login.success",
+            f"login attempt [{username}/{password}] succeeded",
+            username=username,
+            password=password,
+        )
         return True
 
     def _after_login(self) -> None:
@@ -352,9 +446,12 @@ class _SessionBuilder:
                     fields.update(orig_ip="0.0.0.0", orig_port=0)
                 else:
                     fields["src_port"] = self.rng.randint(30000, 60000)
-                self.emit("cowrie.direct-tcpip.request",
-                          f"direct-tcp connection request to {host}:{port} "
-                          f"from 127.0.0.1:{fields.get('src_port', 0)}", **fields)
+                self.emit(
+                    "cowrie.direct-tcpip.request",
+                    f"direct-tcp connection request to {host}:{port} "
+                    f"from 127.0.0.1:{fields.get('src_port', 0)}",
+                    **fields,
+                )
         if spec.script is None:
             return
         commands = self._script_lines()
@@ -407,10 +504,15 @@ class _SessionBuilder:
         tty = TtylogBuilder()
         if self.typed:
             self.advance(0.1, 0.5)
-            self.emit("cowrie.client.size", "Terminal Size: 120 40", width=120, height=40)
+            self.emit(
+                "cowrie.client.size", "Terminal Size: 120 40", width=120, height=40
+            )
         elif self.fmt != "cowrie-2018":
-            self.emit("cowrie.session.params", "" if self.fmt == "cowrie-2026" else [],
-                      arch="linux-x64-lsb")
+            self.emit(
+                "cowrie.session.params",
+                "" if self.fmt == "cowrie-2026" else [],
+                arch="linux-x64-lsb",
+            )
         opened = self.now
         tty.open(opened)
         tty.write(OUTPUT, self.now, _PROMPT)
@@ -425,7 +527,9 @@ class _SessionBuilder:
             self.emit("cowrie.command.input", f"CMD: {line}", input=line)
             first = line.split(" ", 1)[0]
             if first in _UNKNOWN_COMMANDS or first.startswith("./"):
-                self.emit("cowrie.command.failed", f"Command not found: {line}", input=line)
+                self.emit(
+                    "cowrie.command.failed", f"Command not found: {line}", input=line
+                )
                 reply = f"-bash: {first}: command not found\r\n".encode()
             else:
                 reply = _OUTPUTS.get(first, b"")
@@ -451,7 +555,9 @@ class _SessionBuilder:
             fields.update(shasum=digest, duplicate=False)
         if self.fmt == "cowrie-2026":
             fields["duration_ms"] = int(duration * 1000)
-            message = f"Closing TTY Log: {path} after {int(duration * 1000)} milliseconds"
+            message = (
+                f"Closing TTY Log: {path} after {int(duration * 1000)} milliseconds"
+            )
         else:
             fields["duration"] = duration
             message = f"Closing TTY Log: {path} after {int(duration)} seconds"
@@ -492,19 +598,32 @@ class _SessionBuilder:
             fields: dict[str, Any] = {"shasum": digest, "url": url, "outfile": outfile}
         else:
             outfile = f"var/lib/cowrie/downloads/{digest}"
-            fields = {"url": url, "duplicate": False, "outfile": outfile,
-                      "shasum": digest, "destfile": ""}
-        self.emit("cowrie.session.file_download",
-                  f"Downloaded URL ({url}) with SHA-256 {digest} to {outfile}", **fields)
+            fields = {
+                "url": url,
+                "duplicate": False,
+                "outfile": outfile,
+                "shasum": digest,
+                "destfile": "",
+            }
+        self.emit(
+            "cowrie.session.file_download",
+            f"Downloaded URL ({url}) with SHA-256 {digest} to {outfile}",
+            **fields,
+        )
         self.out.downloads.append((digest, content))
 
     def _close(self) -> None:
         self.advance(0.05, 2.0)
         duration = self.now - self.start
         if self.fmt == "cowrie-2026":
-            self.emit("cowrie.session.closed",
-                      f"Connection lost after {int(duration * 1000)} milliseconds",
-                      duration_ms=int(duration * 1000))
+            self.emit(
+                "cowrie.session.closed",
+                f"Connection lost after {int(duration * 1000)} milliseconds",
+                duration_ms=int(duration * 1000),
+            )
         else:
-            self.emit("cowrie.session.closed",
-                      f"Connection lost after {int(duration)} seconds", duration=duration)
+            self.emit(
+                "cowrie.session.closed",
+                f"Connection lost after {int(duration)} seconds",
+                duration=duration,
+            )

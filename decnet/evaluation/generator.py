@@ -44,8 +44,13 @@ class GenerateReport:
     identities: int
 
 
-def generate(scenario: Scenario, outdir: str | Path, *, seed: int | None = None,
-             scale: float = 1.0) -> GenerateReport:
+def generate(
+    scenario: Scenario,
+    outdir: str | Path,
+    *,
+    seed: int | None = None,
+    scale: float = 1.0,
+) -> GenerateReport:
     """Generate logs, ttylogs, downloads and truth for `scenario` under `outdir`.
 
     `seed` defaults to the scenario's own; `scale` multiplies population
@@ -57,17 +62,21 @@ def generate(scenario: Scenario, outdir: str | Path, *, seed: int | None = None,
         raise InputError(f"invalid scale {scale!r}: expected a number above 0")
     outdir = Path(outdir)
     if outdir.exists() and any(outdir.iterdir()):
-        raise InputError(f"output folder {outdir} is not empty; give a new or empty folder")
+        raise InputError(
+            f"output folder {outdir} is not empty; give a new or empty folder"
+        )
     for folder in ("logs", "tty", "downloads"):
         (outdir / folder).mkdir(parents=True, exist_ok=True)
 
     plan = build_plan(scenario, seed, scale)
-    log.info("scenario planned", extra={"scenario": scenario.name,
-                                        "sessions": plan.sessions})
+    log.info(
+        "scenario planned", extra={"scenario": scenario.name, "sessions": plan.sessions}
+    )
     addresses, ambiguous, identities = _write_truth(plan, outdir / "truth.json")
     events, ttylogs, downloads = _write_logs(plan, outdir)
-    return GenerateReport(addresses, ambiguous, plan.sessions, events, ttylogs,
-                          downloads, identities)
+    return GenerateReport(
+        addresses, ambiguous, plan.sessions, events, ttylogs, downloads, identities
+    )
 
 
 def _write_truth(plan: Plan, path: Path) -> tuple[int, int, int]:
@@ -77,8 +86,11 @@ def _write_truth(plan: Plan, path: Path) -> tuple[int, int, int]:
         writer = TruthWriter(stream, plan.scenario.name, plan.seed, plan.scale)
         for population in plan.populations:
             for member, value in enumerate(population.addresses.tolist()):
-                writer.add(ip_text(value), population.member_identity(member),
-                           population.campaign)
+                writer.add(
+                    ip_text(value),
+                    population.member_identity(member),
+                    population.campaign,
+                )
             written += population.addresses.size
             identities += population.addresses.size if population.is_noise else 1
         writer.finish(
@@ -107,8 +119,9 @@ def _write_logs(plan: Plan, outdir: Path) -> tuple[int, int, int]:
             output = renderer.render(index)
             sensor = int(plan.sensor[index])
             for timestamp, event in output.events:
-                heapq.heappush(pending, (timestamp, order, sensor,
-                                         orjson.dumps(event) + b"\n"))
+                heapq.heappush(
+                    pending, (timestamp, order, sensor, orjson.dumps(event) + b"\n")
+                )
                 order += 1
             events += len(output.events)
             if output.ttylog is not None and output.ttylog[0] not in ttylogs:

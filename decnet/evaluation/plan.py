@@ -92,8 +92,9 @@ class Plan:
         return int(self.start.shape[0])
 
 
-def _active_days(scenario: Scenario, schedule: ScheduleSpec,
-                 window: tuple[int, int] | None) -> np.ndarray:
+def _active_days(
+    scenario: Scenario, schedule: ScheduleSpec, window: tuple[int, int] | None
+) -> np.ndarray:
     first, last = window or schedule.days or (0, scenario.days - 1)
     days = np.arange(first, last + 1)
     for pause_first, pause_last in schedule.pauses:
@@ -175,8 +176,13 @@ def build_populations(scenario: Scenario, seed: int, scale: float) -> list[Popul
     return populations
 
 
-def _start_times(rng: np.random.Generator, scenario: Scenario, days: np.ndarray,
-                 hours: tuple[int, int], count: int) -> np.ndarray:
+def _start_times(
+    rng: np.random.Generator,
+    scenario: Scenario,
+    days: np.ndarray,
+    hours: tuple[int, int],
+    count: int,
+) -> np.ndarray:
     base = scenario.start.timestamp()
     day = days[rng.integers(0, days.size, size=count)]
     hour = rng.integers(hours[0], hours[1] + 1, size=count)
@@ -198,7 +204,9 @@ def build_plan(scenario: Scenario, seed: int | None = None, scale: float = 1.0) 
         prng = np.random.default_rng(population.seed)
         spec = population.spec
         if isinstance(spec, NoiseSpec):
-            chunks.append(_plan_noise(scenario, population, spec, allocator, prng, scale))
+            chunks.append(
+                _plan_noise(scenario, population, spec, allocator, prng, scale)
+            )
             continue
         pool = spec.ips
         count = scaled(pool.count, scale) if pool.scales else pool.count
@@ -217,7 +225,9 @@ def build_plan(scenario: Scenario, seed: int | None = None, scale: float = 1.0) 
                 [addresses, np.full(extra, exit_address, dtype=np.uint32)]
             )
         total = addresses.size
-        starts = _start_times(prng, scenario, population.days, spec.schedule.hours, total)
+        starts = _start_times(
+            prng, scenario, population.days, spec.schedule.hours, total
+        )
         sensors = np.array(population.sensors)[
             prng.integers(0, len(population.sensors), size=total)
         ]
@@ -253,9 +263,14 @@ def build_plan(scenario: Scenario, seed: int | None = None, scale: float = 1.0) 
     )
 
 
-def _plan_noise(scenario: Scenario, population: Population, spec: NoiseSpec,
-                allocator: AddressAllocator, prng: np.random.Generator,
-                scale: float) -> tuple[np.ndarray, ...]:
+def _plan_noise(
+    scenario: Scenario,
+    population: Population,
+    spec: NoiseSpec,
+    allocator: AddressAllocator,
+    prng: np.random.Generator,
+    scale: float,
+) -> tuple[np.ndarray, ...]:
     count = scaled(spec.count, scale)
     population.addresses = allocator.take(count)
     weights = np.array(spec.weights or [1.0] * len(spec.stacks), dtype=float)

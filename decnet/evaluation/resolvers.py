@@ -37,7 +37,9 @@ async def resolve_trivial(engine: AsyncEngine) -> int:
         async with transaction(sessions) as session:
             rows = (
                 await session.execute(
-                    sa.select(Attacker.uuid, Attacker.first_seen_at, Attacker.last_seen_at)
+                    sa.select(
+                        Attacker.uuid, Attacker.first_seen_at, Attacker.last_seen_at
+                    )
                     .where(Attacker.identity_id.is_(None))
                     .order_by(Attacker.uuid)
                     .limit(_BATCH)
@@ -71,8 +73,7 @@ async def resolve_with_clusterer(engine: AsyncEngine) -> Any:
         module = importlib.import_module("decnet.clustering.worker")
     except ImportError as exc:
         raise ConfigError(
-            f"the identity clusterer cannot be imported ({exc}); "
-            "use --resolver trivial"
+            f"the identity clusterer cannot be imported ({exc}); use --resolver trivial"
         ) from None
     return await module.cluster_once(engine, full=True)
 
@@ -83,7 +84,9 @@ def get_resolver(name: str) -> Resolver:
         return resolve_trivial
     if name == "clusterer":
         return resolve_with_clusterer
-    raise ConfigError(f"unknown resolver {name!r}; expected one of {', '.join(RESOLVERS)}")
+    raise ConfigError(
+        f"unknown resolver {name!r}; expected one of {', '.join(RESOLVERS)}"
+    )
 
 
 def default_resolver() -> str:

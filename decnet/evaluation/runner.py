@@ -1,9 +1,9 @@
 """Run a scenario end to end: generate, ingest, resolve, export, score.
 
 Each run uses a fresh temporary folder and SQLite database, so runs never
-see each other's rows. The scores leave ambiguous addresses out; an
+see each other's rows. The scores leave ambiguous addresses out. An
 address in the truth that ingest did not turn into an observation counts
-as a group of its own (a miss for recall) and is reported as missing.
+as a group of its own, so it costs recall, and is reported as missing.
 """
 
 from __future__ import annotations
@@ -18,7 +18,13 @@ from typing import Any
 
 from decnet.errors import ConfigError
 from decnet.evaluation.assignments import Assignment, iter_assignments
-from decnet.evaluation.bounds import Bounds, Miss, bounds_path, check_bounds, load_bounds
+from decnet.evaluation.bounds import (
+    Bounds,
+    Miss,
+    bounds_path,
+    check_bounds,
+    load_bounds,
+)
 from decnet.evaluation.generator import GenerateReport, generate
 from decnet.evaluation.metrics import Scores, score
 from decnet.evaluation.resolvers import get_resolver
@@ -71,7 +77,9 @@ class ScenarioResult:
         }
 
 
-def score_assignments(truth: Truth, assignments: list[Assignment]) -> tuple[Scores, Scores, int, int]:
+def score_assignments(
+    truth: Truth, assignments: list[Assignment]
+) -> tuple[Scores, Scores, int, int]:
     """Score assignments against the truth at identity and campaign level.
 
     Returns (identity scores, campaign scores, missing, unexpected): how many
@@ -90,7 +98,9 @@ def score_assignments(truth: Truth, assignments: list[Assignment]) -> tuple[Scor
             continue
         campaign = truth.campaign.get(ip)
         true_identity.append(identity)
-        true_campaign.append(f"campaign:{campaign}" if campaign else f"identity:{identity}")
+        true_campaign.append(
+            f"campaign:{campaign}" if campaign else f"identity:{identity}"
+        )
         row = by_ip.get(ip)
         if row is None:
             missing += 1
@@ -125,8 +135,14 @@ async def _ingest(engine: Any, outdir: Path) -> Any:
     )
 
 
-async def evaluate(scenario_path: str | Path, *, resolver: str, scale: float | None = None,
-                   seed: int | None = None, workdir: str | Path | None = None) -> ScenarioResult:
+async def evaluate(
+    scenario_path: str | Path,
+    *,
+    resolver: str,
+    scale: float | None = None,
+    seed: int | None = None,
+    workdir: str | Path | None = None,
+) -> ScenarioResult:
     """Run one scenario end to end and check it against its bounds file.
 
     `scale` and `seed` default to the bounds file's (then 1.0 and the
@@ -136,9 +152,12 @@ async def evaluate(scenario_path: str | Path, *, resolver: str, scale: float | N
     scenario = load_scenario(scenario_path)
     bounds = load_bounds(bounds_path(scenario_path))
     scale = bounds.scale if scale is None else scale
-    seed = (bounds.seed if bounds.seed is not None else scenario.seed) if seed is None else seed
+    if seed is None:
+        seed = scenario.seed if bounds.seed is None else bounds.seed
     run_resolver = get_resolver(resolver)
-    with tempfile.TemporaryDirectory(prefix=f"decnet-eval-{scenario.name}-") as temporary:
+    with tempfile.TemporaryDirectory(
+        prefix=f"decnet-eval-{scenario.name}-"
+    ) as temporary:
         base = Path(workdir) if workdir is not None else Path(temporary)
         outdir = base / "generated"
         seconds: dict[str, float] = {}
@@ -180,6 +199,12 @@ async def evaluate(scenario_path: str | Path, *, resolver: str, scale: float | N
         misses=misses,
         bounds=bounds,
     )
-    log.info("scenario evaluated", extra={"scenario": scenario.name, "resolver": resolver,
-                                          "passed": result.passed})
+    log.info(
+        "scenario evaluated",
+        extra={
+            "scenario": scenario.name,
+            "resolver": resolver,
+            "passed": result.passed,
+        },
+    )
     return result

@@ -1,10 +1,10 @@
 """Scenario files: actors, campaigns and noise that the generator turns into logs.
 
-A scenario is YAML validated by the pydantic models below (unknown keys are
-rejected) and then checked as a whole by `check_references`: every stack,
+A scenario is YAML validated by the pydantic models below, which reject
+unknown keys. `check_references` then checks it as a whole. Every stack,
 wordlist, script, sensor, exit, actor and phase named must exist, and
-settings must be possible (a day window inside the scenario, no more
-networks than addresses, an exit shared by as many actors as it declares).
+settings must be possible: a day window inside the scenario, no more
+networks than addresses, an exit shared by as many actors as it declares.
 `load_scenario` raises InputError whose message names the file, the key path
 (`actors[2].ips.mode`) and what is expected, one line per problem.
 """
@@ -65,7 +65,7 @@ class ExitSpec(_Strict):
 
 
 class IpPoolSpec(_Strict):
-    """Where an actor's traffic comes from.
+    """Source addresses of an actor.
 
     `sticky` keeps `count` addresses in `networks` /16 networks (a VPS or
     two); `rotating` spreads them over many networks (a VPN or proxy pool,
@@ -162,7 +162,7 @@ class C2Spec(_Strict):
 
 
 class TypingSpec(_Strict):
-    """How input reaches the shell.
+    """Input delivery to the shell.
 
     `typed`: one key per record, with a per-actor rhythm around `mean_ms`
     between keys (each digraph has its own stable speed), `jitter` as the
@@ -428,28 +428,41 @@ def check_references(scenario: Scenario) -> list[Problem]:
         [actor.name for actor in scenario.actors] + [n.name for n in scenario.noise],
     )
 
-    def known(path: str, kind: str, name: str, names: set[str] | dict[str, Any]) -> None:
+    def known(
+        path: str, kind: str, name: str, names: set[str] | dict[str, Any]
+    ) -> None:
         if name not in names:
             choices = ", ".join(sorted(names)) or "none defined"
-            problems.append((path, f"unknown {kind} {name!r}; expected one of {choices}"))
+            problems.append(
+                (path, f"unknown {kind} {name!r}; expected one of {choices}")
+            )
 
     def check_days(path: str, window: tuple[int, int] | None) -> None:
         if window is None:
             return
         if window[0] > window[1] or window[0] < 0 or window[1] >= scenario.days:
             problems.append(
-                (path, f"day window {list(window)} must satisfy 0 <= first <= last "
-                 f"< days ({scenario.days})")
+                (
+                    path,
+                    f"day window {list(window)} must satisfy 0 <= first <= last "
+                    f"< days ({scenario.days})",
+                )
             )
 
     def check_credentials(path: str, spec: CredentialSpec) -> None:
         if spec.wordlist is None:
             return
         known(f"{path}.wordlist", "wordlist", spec.wordlist, wordlists)
-        if spec.wordlist in wordlists and spec.tries[1] > len(scenario.wordlist(spec.wordlist)):
+        if spec.wordlist not in wordlists:
+            return
+        size = len(scenario.wordlist(spec.wordlist))
+        if spec.tries[1] > size:
             problems.append(
-                (f"{path}.tries", f"up to {spec.tries[1]} tries but wordlist "
-                 f"{spec.wordlist!r} has {len(scenario.wordlist(spec.wordlist))} pairs")
+                (
+                    f"{path}.tries",
+                    f"up to {spec.tries[1]} tries but wordlist "
+                    f"{spec.wordlist!r} has {size} pairs",
+                )
             )
 
     for index, actor in enumerate(scenario.actors):
@@ -463,8 +476,9 @@ def check_references(scenario: Scenario) -> list[Problem]:
         if actor.script is not None:
             known(f"{path}.script", "script", actor.script, scripts)
             if actor.script in scripts:
-                _check_script(problems, f"{path}.script", scenario.script(actor.script),
-                              actor)
+                _check_script(
+                    problems, f"{path}.script", scenario.script(actor.script), actor
+                )
         check_credentials(f"{path}.credentials", actor.credentials)
         check_days(f"{path}.schedule.days", actor.schedule.days)
         for position, pause in enumerate(actor.schedule.pauses):
@@ -489,23 +503,35 @@ def check_references(scenario: Scenario) -> list[Problem]:
             known(f"{path}.actor", "actor", phase.actor, actors)
             if phase.actor in members and members[phase.actor] != campaign.name:
                 problems.append(
-                    (f"{path}.actor", f"actor {phase.actor!r} already belongs to "
-                     f"campaign {members[phase.actor]!r}; an actor joins one campaign")
+                    (
+                        f"{path}.actor",
+                        f"actor {phase.actor!r} already belongs to "
+                        f"campaign {members[phase.actor]!r}; an actor joins one "
+                        "campaign",
+                    )
                 )
             members[phase.actor] = campaign.name
             if phase.actor in actors and actors[phase.actor].replicas != 1:
                 problems.append(
-                    (f"{path}.actor", f"actor {phase.actor!r} sets replicas; set "
-                     "replicas on the campaign instead")
+                    (
+                        f"{path}.actor",
+                        f"actor {phase.actor!r} sets replicas; set "
+                        "replicas on the campaign instead",
+                    )
                 )
             if phase.after is not None and phase.after not in phase_names:
                 choices = ", ".join(phase_names) or "none"
                 problems.append(
-                    (f"{path}.after", f"unknown phase {phase.after!r}; expected an "
-                     f"earlier phase of this campaign: {choices}")
+                    (
+                        f"{path}.after",
+                        f"unknown phase {phase.after!r}; expected an "
+                        f"earlier phase of this campaign: {choices}",
+                    )
                 )
             if phase.name in phase_names:
-                problems.append((f"{path}.name", f"duplicate phase name {phase.name!r}"))
+                problems.append(
+                    (f"{path}.name", f"duplicate phase name {phase.name!r}")
+                )
             check_days(f"{path}.days", phase.days)
             phase_names.append(phase.name)
 
@@ -518,11 +544,15 @@ def check_references(scenario: Scenario) -> list[Problem]:
         instances = sum(
             actor.replicas for actor in scenario.actors if spec.name in actor.ips.exits
         )
+        users_text = ", ".join(users) or "none"
         if instances != spec.shared_by:
             problems.append(
-                (f"exits[{index}].shared_by", f"declares {spec.shared_by} actors but "
-                 f"{instances} use exit {spec.name!r} ({', '.join(users) or 'none'}); "
-                 "make the two agree")
+                (
+                    f"exits[{index}].shared_by",
+                    f"declares {spec.shared_by} actors but "
+                    f"{instances} use exit {spec.name!r} ({users_text}); "
+                    "make the two agree",
+                )
             )
     return problems
 
@@ -534,20 +564,33 @@ def _check_script(
         for name in PLACEHOLDER.findall(line):
             if name not in PLACEHOLDERS:
                 problems.append(
-                    (path, f"unknown placeholder {{{name}}} in {line!r}; expected one "
-                     f"of {', '.join(sorted(PLACEHOLDERS))}")
+                    (
+                        path,
+                        f"unknown placeholder {{{name}}} in {line!r}; expected one "
+                        f"of {', '.join(sorted(PLACEHOLDERS))}",
+                    )
                 )
             elif name == "url" and actor.payload is None:
                 problems.append(
-                    (path, f"script uses {{url}} but actor {actor.name!r} has no payload")
+                    (
+                        path,
+                        f"script uses {{url}} but actor {actor.name!r} has no payload",
+                    )
                 )
             elif name in ("c2", "c2_port") and actor.c2 is None:
                 problems.append(
                     (path, f"script uses {{{name}}} but actor {actor.name!r} has no c2")
                 )
-            elif name == "url" and actor.payload and actor.payload.url is None \
-                    and actor.c2 is None:
+            elif (
+                name == "url"
+                and actor.payload
+                and actor.payload.url is None
+                and actor.c2 is None
+            ):
                 problems.append(
-                    (path, f"payload of actor {actor.name!r} has no url and the actor "
-                     "has no c2 to serve it from")
+                    (
+                        path,
+                        f"payload of actor {actor.name!r} has no url and the actor "
+                        "has no c2 to serve it from",
+                    )
                 )

@@ -32,7 +32,9 @@ class SshStack:
     @property
     def hassh_algorithms(self) -> str:
         """The `kex;enc;mac;comp` string that HASSH hashes."""
-        return ";".join(",".join(part) for part in (self.kex, self.enc, self.mac, self.comp))
+        return ";".join(
+            ",".join(part) for part in (self.kex, self.enc, self.mac, self.comp)
+        )
 
     @property
     def hassh(self) -> str:

@@ -38,7 +38,9 @@ class Truth:
 class TruthWriter:
     """Write `truth.json` entry by entry."""
 
-    def __init__(self, stream: IO[bytes], scenario: str, seed: int, scale: float) -> None:
+    def __init__(
+        self, stream: IO[bytes], scenario: str, seed: int, scale: float
+    ) -> None:
         self._stream = stream
         head = orjson.dumps({"scenario": scenario, "seed": seed, "scale": scale})
         stream.write(head[:-1] + b',\n"ips": {')
@@ -54,8 +56,12 @@ class TruthWriter:
         self._stream.write(b'\n},\n"ambiguous": {')
         first = True
         for ip, identities in ambiguous:
-            self._stream.write((b"\n" if first else b",\n") + orjson.dumps(ip) + b": "
-                               + orjson.dumps(sorted(identities)))
+            self._stream.write(
+                (b"\n" if first else b",\n")
+                + orjson.dumps(ip)
+                + b": "
+                + orjson.dumps(sorted(identities))
+            )
             first = False
         self._stream.write(b"\n}}\n")
 
@@ -68,7 +74,9 @@ def read_truth(path: str | Path) -> Truth:
     except (OSError, orjson.JSONDecodeError) as exc:
         raise InputError(f"cannot read ground truth {path}: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("ips"), dict):
-        raise InputError(f"ground truth {path}: expected an object with an 'ips' mapping")
+        raise InputError(
+            f"ground truth {path}: expected an object with an 'ips' mapping"
+        )
     identity: dict[str, str] = {}
     campaign: dict[str, str | None] = {}
     for ip, entry in data["ips"].items():

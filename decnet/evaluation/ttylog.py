@@ -66,8 +66,12 @@ class TtylogBuilder:
             micros = min(int(round((record.time - seconds) * 1_000_000)), 999_999)
             parts.append(
                 HEADER.pack(
-                    record.op, self._tty, len(record.data), record.direction,
-                    seconds, micros,
+                    record.op,
+                    self._tty,
+                    len(record.data),
+                    record.direction,
+                    seconds,
+                    micros,
                 )
             )
             parts.append(record.data)

@@ -74,7 +74,9 @@ async def test_json_lines_are_ordered_by_ip(engine: AsyncEngine) -> None:
     assert [line["ip"] for line in lines] == sorted(line["ip"] for line in lines)
 
 
-async def test_trivial_resolver_gives_each_observation_its_own(engine: AsyncEngine) -> None:
+async def test_trivial_resolver_gives_each_observation_its_own(
+    engine: AsyncEngine,
+) -> None:
     await _seed(engine)
     created = await resolve_trivial(engine)
     rows = [row async for row in iter_assignments(engine)]
@@ -83,7 +85,9 @@ async def test_trivial_resolver_gives_each_observation_its_own(engine: AsyncEngi
     assert len({row["identity_uuid"] for row in rows}) == 2
 
 
-async def test_trivial_resolver_batches_large_tables(sqlite_engine: AsyncEngine) -> None:
+async def test_trivial_resolver_batches_large_tables(
+    sqlite_engine: AsyncEngine,
+) -> None:
     async with transaction(session_factory(sqlite_engine)) as session:
         for network in ("192.0.2", "198.51.100", "203.0.113"):
             for host in range(1, 255):

@@ -22,7 +22,9 @@ def test_unknown_metric_is_rejected() -> None:
 
 
 def test_unknown_key_is_rejected() -> None:
-    with pytest.raises(InputError, match="x.bounds.yaml: invalid bounds\n  minimum: unknown key"):
+    with pytest.raises(
+        InputError, match="x.bounds.yaml: invalid bounds\n  minimum: unknown key"
+    ):
         parse_bounds({"minimum": {}}, "x.bounds.yaml")
 
 
@@ -55,7 +57,10 @@ def _versions(path: Path) -> list[dict[str, object]]:
     """Return the committed versions of `path`, oldest first, then the working copy."""
     relative = str(path.relative_to(ROOT))
     commits = _git("log", "--format=%H", "--", relative).split()
-    versions = [yaml.safe_load(_git("show", f"{commit}:{relative}")) for commit in reversed(commits)]
+    versions = [
+        yaml.safe_load(_git("show", f"{commit}:{relative}"))
+        for commit in reversed(commits)
+    ]
     versions.append(yaml.safe_load(path.read_text()))
     return versions
 
@@ -73,7 +78,9 @@ def _lowered_without_reason(older: dict, newer: dict) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("path", BOUNDS, ids=lambda p: p.name.removesuffix(".bounds.yaml"))
+@pytest.mark.parametrize(
+    "path", BOUNDS, ids=lambda p: p.name.removesuffix(".bounds.yaml")
+)
 def test_bounds_are_only_raised(path: Path) -> None:
     if not (ROOT / ".git").exists():
         pytest.skip("not a git checkout; bound history is unavailable")

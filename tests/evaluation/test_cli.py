@@ -42,7 +42,9 @@ def test_generate_writes_layout(tmp_path: Path) -> None:
 
 
 def test_generate_rejects_unknown_scenario(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["generate", "no_such_scenario", str(tmp_path / "o")])
+    result = CliRunner().invoke(
+        app, ["generate", "no_such_scenario", str(tmp_path / "o")]
+    )
     assert result.exit_code == 2
     assert "scenario 'no_such_scenario' not found" in result.output
 
@@ -84,7 +86,8 @@ def test_export_assignments_after_eval(tmp_path: Path) -> None:
     database = keep / "tiny" / "evaluation.sqlite"
     out = tmp_path / "assignments.jsonl"
     result = CliRunner().invoke(
-        app, ["export", "assignments", "--db", f"sqlite:///{database}", "--out", str(out)]
+        app,
+        ["export", "assignments", "--db", f"sqlite:///{database}", "--out", str(out)],
     )
     assert result.exit_code == 0, result.output
     rows = [orjson.loads(line) for line in out.read_bytes().splitlines()]

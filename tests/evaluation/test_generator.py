@@ -34,7 +34,11 @@ SCENARIO: dict[str, Any] = {
             "name": "bot",
             "stacks": ["go-crypto-c"],
             "ips": {"mode": "rotating", "count": 12, "exits": ["tor"], "scales": True},
-            "credentials": {"wordlist": "router", "tries": [1, 3], "success": "root:vizxv"},
+            "credentials": {
+                "wordlist": "router",
+                "tries": [1, 3],
+                "success": "root:vizxv",
+            },
             "script": "mirai_loader",
             "payload": {"family": "bot", "builds": 50, "per_session": True},
             "c2": {"domains": 2, "rotate": "per_session"},
@@ -44,7 +48,11 @@ SCENARIO: dict[str, Any] = {
             "stacks": ["openssh-9.0p1-debian"],
             "ips": {"count": 2, "exits": ["tor"]},
             "sessions": [2, 2],
-            "credentials": {"wordlist": "common", "tries": [1, 2], "success": "root:root"},
+            "credentials": {
+                "wordlist": "common",
+                "tries": [1, 2],
+                "success": "root:root",
+            },
             "script": "human_recon",
             "typing": {"mode": "typed", "mean_ms": 150},
         },
@@ -143,7 +151,9 @@ def test_newest_format_has_uuid_and_duration_ms(generated: Path) -> None:
 
 def test_each_log_is_in_time_order(generated: Path) -> None:
     for path in (generated / "logs").glob("cowrie-*.json"):
-        stamps = [orjson.loads(line)["timestamp"] for line in path.read_bytes().splitlines()]
+        stamps = [
+            orjson.loads(line)["timestamp"] for line in path.read_bytes().splitlines()
+        ]
         assert stamps == sorted(stamps), path.name
 
 
@@ -165,13 +175,15 @@ def test_truth_covers_every_logged_address(generated: Path) -> None:
 def test_shared_exit_is_ambiguous_only(generated: Path) -> None:
     truth = read_truth(generated / "truth.json")
     assert len(truth.ambiguous) == 1
-    (exit_ip, users), = truth.ambiguous.items()
+    ((exit_ip, users),) = truth.ambiguous.items()
     assert users == ["bot", "human"]
     assert exit_ip not in truth.identity
 
 
 def test_downloads_are_stored_by_sha256(generated: Path) -> None:
-    downloads = [e for e in _events(generated) if e["eventid"] == "cowrie.session.file_download"]
+    downloads = [
+        e for e in _events(generated) if e["eventid"] == "cowrie.session.file_download"
+    ]
     assert downloads
     for event in downloads:
         content = (generated / "downloads" / event["shasum"]).read_bytes()
@@ -180,30 +192,45 @@ def test_downloads_are_stored_by_sha256(generated: Path) -> None:
 
 def test_per_session_builds_differ(generated: Path) -> None:
     truth = read_truth(generated / "truth.json")
-    bot = {e["shasum"] for e in _events(generated)
-           if e["eventid"] == "cowrie.session.file_download"
-           and truth.identity.get(e["src_ip"]) == "bot"}
-    sessions = {e["session"] for e in _events(generated)
-                if e["eventid"] == "cowrie.session.file_download"
-                and truth.identity.get(e["src_ip"]) == "bot"}
+    bot = {
+        e["shasum"]
+        for e in _events(generated)
+        if e["eventid"] == "cowrie.session.file_download"
+        and truth.identity.get(e["src_ip"]) == "bot"
+    }
+    sessions = {
+        e["session"]
+        for e in _events(generated)
+        if e["eventid"] == "cowrie.session.file_download"
+        and truth.identity.get(e["src_ip"]) == "bot"
+    }
     assert len(bot) == len(sessions)
 
 
 def test_public_release_is_one_file_for_all(generated: Path) -> None:
     events = _events(generated)
-    public = {e["shasum"] for e in events
-              if e["eventid"] == "cowrie.session.file_download" and e["url"] == PUBLIC_URL}
-    fetchers = {e["src_ip"] for e in events
-                if e["eventid"] == "cowrie.session.file_download" and e["url"] == PUBLIC_URL}
+    public = {
+        e["shasum"]
+        for e in events
+        if e["eventid"] == "cowrie.session.file_download" and e["url"] == PUBLIC_URL
+    }
+    fetchers = {
+        e["src_ip"]
+        for e in events
+        if e["eventid"] == "cowrie.session.file_download" and e["url"] == PUBLIC_URL
+    }
     assert len(public) == 1
     assert len(fetchers) == 2
 
 
 def test_c2_subdomain_rotates_per_session(generated: Path) -> None:
     truth = read_truth(generated / "truth.json")
-    urls = [e["url"] for e in _events(generated)
-            if e["eventid"] == "cowrie.session.file_download"
-            and truth.identity.get(e["src_ip"]) == "bot"]
+    urls = [
+        e["url"]
+        for e in _events(generated)
+        if e["eventid"] == "cowrie.session.file_download"
+        and truth.identity.get(e["src_ip"]) == "bot"
+    ]
     hosts = {url.split("/")[2] for url in urls}
     assert len(hosts) == len(urls)
 
@@ -214,12 +241,19 @@ def _ttylog_for(generated: Path, event: dict[str, Any]) -> bytes:
 
 def test_typed_sessions_send_one_key_per_record(generated: Path) -> None:
     truth = read_truth(generated / "truth.json")
-    closed = [e for e in _events(generated) if e["eventid"] == "cowrie.log.closed"
-              and truth.identity.get(e["src_ip"]) == "human"]
+    closed = [
+        e
+        for e in _events(generated)
+        if e["eventid"] == "cowrie.log.closed"
+        and truth.identity.get(e["src_ip"]) == "human"
+    ]
     assert closed
     for event in closed:
-        inputs = [r for r in parse_ttylog(_ttylog_for(generated, event))
-                  if r.direction == INPUT]
+        inputs = [
+            r
+            for r in parse_ttylog(_ttylog_for(generated, event))
+            if r.direction == INPUT
+        ]
         assert all(len(r.data) == 1 for r in inputs)
         gaps = [b.time - a.time for a, b in zip(inputs, inputs[1:], strict=False)]
         assert min(gaps) > 0.01
@@ -227,8 +261,12 @@ def test_typed_sessions_send_one_key_per_record(generated: Path) -> None:
 
 def test_bot_sessions_paste_whole_lines(generated: Path) -> None:
     truth = read_truth(generated / "truth.json")
-    closed = [e for e in _events(generated) if e["eventid"] == "cowrie.log.closed"
-              and truth.identity.get(e["src_ip"]) == "bot"]
+    closed = [
+        e
+        for e in _events(generated)
+        if e["eventid"] == "cowrie.log.closed"
+        and truth.identity.get(e["src_ip"]) == "bot"
+    ]
     assert closed
     records = parse_ttylog(_ttylog_for(generated, closed[0]))
     inputs = [r for r in records if r.direction == INPUT]

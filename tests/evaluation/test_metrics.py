@@ -59,8 +59,16 @@ def test_everything_merged_has_perfect_recall() -> None:
 
 def test_perfect_prediction_ignores_label_names() -> None:
     scores = score(["x", "x", "y", "z", "z"], ["q", "q", "r", "s", "s"])
-    for name in ("ari", "homogeneity", "completeness", "v_measure", "bcubed_f1",
-                 "pairwise_precision", "pairwise_recall", "groups_exact"):
+    for name in (
+        "ari",
+        "homogeneity",
+        "completeness",
+        "v_measure",
+        "bcubed_f1",
+        "pairwise_precision",
+        "pairwise_recall",
+        "groups_exact",
+    ):
         assert getattr(scores, name) == pytest.approx(1.0), name
 
 

@@ -69,7 +69,10 @@ def test_unknown_actor_in_phase(tmp_path: Path) -> None:
     data = _base()
     data["campaigns"] = [{"name": "op", "phases": [{"name": "p1", "actor": "ghost"}]}]
     message = _error(data, tmp_path)
-    assert "campaigns[0].phases[0].actor: unknown actor 'ghost'; expected one of actor" in message
+    assert (
+        "campaigns[0].phases[0].actor: unknown actor 'ghost'; expected one of actor"
+        in message
+    )
 
 
 def test_unknown_phase_reference(tmp_path: Path) -> None:
@@ -116,14 +119,20 @@ def test_more_tries_than_wordlist(tmp_path: Path) -> None:
     data["wordlists"] = {"tiny": ["root:root", "admin:admin"]}
     data["actors"][0]["credentials"] = {"wordlist": "tiny", "tries": [1, 5]}
     message = _error(data, tmp_path)
-    assert "actors[0].credentials.tries: up to 5 tries but wordlist 'tiny' has 2" in message
+    assert (
+        "actors[0].credentials.tries: up to 5 tries but wordlist 'tiny' has 2"
+        in message
+    )
 
 
 def test_script_placeholder_without_payload(tmp_path: Path) -> None:
     data = _base()
     data["actors"][0]["script"] = "mirai_loader"
     message = _error(data, tmp_path)
-    assert "actors[0].script: script uses {url} but actor 'actor' has no payload" in message
+    assert (
+        "actors[0].script: script uses {url} but actor 'actor' has no payload"
+        in message
+    )
 
 
 def test_unknown_placeholder(tmp_path: Path) -> None:
@@ -158,7 +167,9 @@ def test_document_that_is_not_a_mapping(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    sorted(p for p in SCENARIO_DIR.glob("*.yaml") if not p.name.endswith(".bounds.yaml")),
+    sorted(
+        p for p in SCENARIO_DIR.glob("*.yaml") if not p.name.endswith(".bounds.yaml")
+    ),
     ids=lambda p: p.stem,
 )
 def test_repository_scenarios_are_valid(path: Path) -> None:

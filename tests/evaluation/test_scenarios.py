@@ -27,9 +27,18 @@ def test_every_scenario_has_bounds() -> None:
 
 def test_required_scenarios_exist() -> None:
     required = {
-        "shared_wordlist", "vpn_hopping", "lone_wolf", "paused_campaign",
-        "multi_operator", "noise_floor", "slow_burn", "common_fingerprint",
-        "shared_exit", "botnet", "public_tool", "keystroke_only",
+        "shared_wordlist",
+        "vpn_hopping",
+        "lone_wolf",
+        "paused_campaign",
+        "multi_operator",
+        "noise_floor",
+        "slow_burn",
+        "common_fingerprint",
+        "shared_exit",
+        "botnet",
+        "public_tool",
+        "keystroke_only",
     }
     assert required <= {path.stem for path in SCENARIOS}
 

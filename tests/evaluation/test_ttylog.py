@@ -6,7 +6,15 @@ import struct
 
 import pytest
 
-from decnet.evaluation.ttylog import INPUT, OP_CLOSE, OP_OPEN, OP_WRITE, OUTPUT, TtylogBuilder, parse_ttylog
+from decnet.evaluation.ttylog import (
+    INPUT,
+    OP_CLOSE,
+    OP_OPEN,
+    OP_WRITE,
+    OUTPUT,
+    TtylogBuilder,
+    parse_ttylog,
+)
 
 
 def test_records_use_cowrie_header() -> None:
