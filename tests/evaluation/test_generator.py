@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+import yaml
 
 from decnet.errors import InputError
 from decnet.evaluation.generator import generate
@@ -292,3 +294,48 @@ def test_non_empty_outdir_is_rejected(generated: Path) -> None:
 def test_non_positive_scale_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="invalid scale"):
         generate(_scenario(), tmp_path / "zero", scale=0)
+
+
+def _rhythm(records: list[Any]) -> dict[tuple[str, str], float]:
+    """Return the median gap in ms per (previous kind, key kind) of typed input."""
+    gaps: dict[tuple[str, str], list[float]] = defaultdict(list)
+    keys = [r for r in records if r.direction == INPUT and len(r.data) == 1]
+
+    def kind(byte: int) -> str:
+        if chr(byte).isalpha():
+            return "letter"
+        return {32: "space", 13: "enter", 127: "backspace"}.get(byte, "symbol")
+
+    for before, after in zip(keys, keys[1:], strict=False):
+        pair = (kind(before.data[0]), kind(after.data[0]))
+        gaps[pair].append((after.time - before.time) * 1000)
+    return {pair: sorted(values)[len(values) // 2] for pair, values in gaps.items()}
+
+
+def test_typists_are_separable_by_rhythm(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    scenario = parse_scenario(
+        yaml.safe_load((root / "scenarios" / "keystroke_only.yaml").read_text())
+    )
+    generate(scenario, tmp_path / "out")
+    truth = read_truth(tmp_path / "out" / "truth.json")
+    sessions = []
+    for event in _events(tmp_path / "out"):
+        identity = truth.identity.get(event["src_ip"], "")
+        if event["eventid"] == "cowrie.log.closed" and identity.startswith("typist"):
+            records = parse_ttylog(_ttylog_for(tmp_path / "out", event))
+            sessions.append((identity, _rhythm(records)))
+
+    def distance(
+        a: dict[tuple[str, str], float], b: dict[tuple[str, str], float]
+    ) -> float:
+        shared = set(a) & set(b)
+        return sum(abs(math.log(a[k] / b[k])) for k in shared) / max(len(shared), 1)
+
+    correct = 0
+    for index, (identity, rhythm) in enumerate(sessions):
+        others = [s for position, s in enumerate(sessions) if position != index]
+        nearest = min(others, key=lambda other: distance(rhythm, other[1]))
+        correct += nearest[0] == identity
+    # Five typists: chance is about one in five.
+    assert correct / len(sessions) >= 0.8
