@@ -12,6 +12,8 @@ import { Layout } from "./components/Layout";
 import { EmptyState } from "./components/States";
 import { AttackerDetailPage } from "./features/attackers/components/AttackerDetailPage";
 import { AttackersPage } from "./features/attackers/components/AttackersPage";
+import { CampaignDetailPage } from "./features/campaigns/components/CampaignDetailPage";
+import { CampaignsPage } from "./features/campaigns/components/CampaignsPage";
 import { LoginPage } from "./features/auth/components/LoginPage";
 import { RequireAuth } from "./features/auth/components/RequireAuth";
 import { IdentitiesPage } from "./features/identities/components/IdentitiesPage";
@@ -31,6 +33,8 @@ export const routes: RouteObject[] = [
       { path: "identities", element: <IdentitiesPage /> },
       { path: "identities/:id", element: <IdentityDetailPage /> },
       { path: "attackers", element: <AttackersPage /> },
+      { path: "campaigns", element: <CampaignsPage /> },
+      { path: "campaigns/:id", element: <CampaignDetailPage /> },
       { path: "attackers/:id", element: <AttackerDetailPage /> },
       {
         path: "*",

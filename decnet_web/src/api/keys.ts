@@ -12,6 +12,15 @@ export const identityKeys = {
   evidence: (uuid: string) => [...identityKeys.all, "evidence", uuid] as const,
 };
 
+export const campaignKeys = {
+  all: ["campaigns"] as const,
+  lists: () => [...campaignKeys.all, "list"] as const,
+  list: (params: object) => [...campaignKeys.lists(), params] as const,
+  detail: (uuid: string) => [...campaignKeys.all, "detail", uuid] as const,
+  identities: (uuid: string, params: object) =>
+    [...campaignKeys.all, "identities", uuid, params] as const,
+};
+
 export const attackerKeys = {
   all: ["attackers"] as const,
   lists: () => [...attackerKeys.all, "list"] as const,

@@ -16,6 +16,8 @@ export type HistoryPage = Schemas["HistoryPage"];
 export type HistoryEntry = Schemas["HistoryPublic"];
 export type Decision = Schemas["DecisionPublic"];
 export type MergeResult = Schemas["MergeResult"];
+export type Campaign = Schemas["CampaignPublic"];
+export type CampaignPage = Schemas["CampaignPage"];
 
 /** One shared feature of a link, as stored in `LinkPublic.features`. */
 export type LinkFeature = {

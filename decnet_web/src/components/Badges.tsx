@@ -2,12 +2,16 @@ import { Link } from "react-router-dom";
 
 import { shortId } from "./format";
 
-/** `CAMPAIGN · <prefix>` for an identity assigned to a campaign. */
+/** `CAMPAIGN · <prefix>`, linking to the campaign's page. */
 export function CampaignBadge({ uuid }: { uuid: string }) {
   return (
-    <span className="badge badge-campaign" title={`Campaign ${uuid}`}>
+    <Link
+      className="badge badge-campaign"
+      to={`/campaigns/${uuid}`}
+      aria-label={`Campaign ${uuid}`}
+    >
       CAMPAIGN · {shortId(uuid)}
-    </span>
+    </Link>
   );
 }
 

@@ -1,4 +1,10 @@
-import { useEffect, useId, useRef, type ReactNode } from "react";
+import {
+  useEffect,
+  useId,
+  useRef,
+  type KeyboardEvent,
+  type ReactNode,
+} from "react";
 
 type ConfirmDialogProps = {
   title: string;
@@ -10,6 +16,25 @@ type ConfirmDialogProps = {
   onConfirm: () => void;
   onCancel: () => void;
 };
+
+// Wrap Tab and Shift+Tab around the dialog's buttons, as a modal must.
+function keepFocusInside(event: KeyboardEvent<HTMLDivElement>) {
+  const buttons = [
+    ...event.currentTarget.querySelectorAll<HTMLElement>("button:enabled"),
+  ];
+  const first = buttons[0];
+  const last = buttons[buttons.length - 1];
+  if (!first || !last) {
+    return;
+  }
+  if (event.shiftKey && document.activeElement === first) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && document.activeElement === last) {
+    event.preventDefault();
+    first.focus();
+  }
+}
 
 /** A modal that states a change and asks to confirm it; Escape cancels. */
 export function ConfirmDialog({
@@ -41,6 +66,8 @@ export function ConfirmDialog({
         onKeyDown={(event) => {
           if (event.key === "Escape") {
             onCancel();
+          } else if (event.key === "Tab") {
+            keepFocusInside(event);
           }
         }}
       >

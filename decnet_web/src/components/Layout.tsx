@@ -59,6 +59,7 @@ export function Layout() {
         <nav aria-label="Main">
           <NavLink to="/identities">Identities</NavLink>
           <NavLink to="/attackers">Attackers</NavLink>
+          <NavLink to="/campaigns">Campaigns</NavLink>
         </nav>
         <LiveIndicator live={live} />
         <span className="user">

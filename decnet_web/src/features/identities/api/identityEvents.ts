@@ -3,6 +3,7 @@ import { useEffect, useState } from "react";
 
 import { openEventStream, type StreamStatus } from "../../../api/eventStream";
 import { LiveCacheUpdater } from "../../../api/liveCache";
+import { CAMPAIGN_EVENT_NAMES } from "../../campaigns/api/campaignEvents";
 
 export const IDENTITY_EVENT_NAMES = [
   "identity.formed",
@@ -10,11 +11,6 @@ export const IDENTITY_EVENT_NAMES = [
   "identity.merged",
   "identity.unmerged",
   "identity.campaign.assigned",
-] as const;
-
-export const CAMPAIGN_EVENT_NAMES = [
-  "campaign.formed",
-  "campaign.updated",
 ] as const;
 
 export type LiveState = {

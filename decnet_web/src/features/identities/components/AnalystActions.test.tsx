@@ -120,4 +120,21 @@ describe("AnalystActions", () => {
     });
     expect(dialog).toHaveTextContent("198.51.100.7");
   });
+
+  it("starts on Cancel and keeps Tab inside the dialog", async () => {
+    renderActions();
+    await userEvent.type(
+      screen.getByLabelText("Other identity uuid"),
+      IDENTITY_B,
+    );
+    await userEvent.click(
+      screen.getByRole("button", { name: "Merge into this…" }),
+    );
+    const cancel = screen.getByRole("button", { name: "Cancel" });
+    expect(cancel).toHaveFocus();
+    await userEvent.tab();
+    expect(screen.getByRole("button", { name: "Merge" })).toHaveFocus();
+    await userEvent.tab();
+    expect(cancel).toHaveFocus();
+  });
 });
