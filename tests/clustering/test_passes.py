@@ -1,0 +1,265 @@
+"""Clusterer passes against a real database on every backend."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from decnet.clustering.worker import (
+    LeaseHeldError,
+    acquire_lease,
+    cluster_once,
+    lease_holder,
+)
+from decnet.web.db.models import (
+    AnalystDecision,
+    Attacker,
+    AttackerIdentity,
+    IdentityHistory,
+    IdentityLink,
+    ObservationFeature,
+    OutboxEvent,
+)
+from tests.clustering.fleet import add_observations
+
+SCANNERS = 150
+
+
+def actor(k: int, *, payload: str | None = None, c2: str | None = None) -> list:
+    """Features of one address of actor `k`: its own payload, C2 and script."""
+    return [
+        ("hassh", "0" * 32),
+        ("payload_sha256", payload or f"{k + 1:064x}"),
+        ("c2_endpoint", c2 or f"c2.actor{k}.example:443"),
+        ("command_shingle", f"{k + 1:016x}"),
+        ("credential", "root\x1f123456"),
+    ]
+
+
+def scanner(s: int) -> list:
+    return [("hassh", "0" * 32 if s % 2 else "f" * 32), ("credential", "root\x1fadmin")]
+
+
+def base_fleet() -> list[list]:
+    fleet = [actor(k) for k in range(3) for _ in range(3)]
+    fleet += [scanner(s) for s in range(SCANNERS)]
+    return fleet
+
+
+async def identity_of(engine: AsyncEngine) -> dict[str, str | None]:
+    """Map each observation uuid to its canonical identity uuid."""
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            sa.select(
+                Attacker.uuid, Attacker.identity_id, AttackerIdentity.merged_into_uuid
+            )
+            .select_from(Attacker)
+            .join(
+                AttackerIdentity,
+                AttackerIdentity.uuid == Attacker.identity_id,
+                isouter=True,
+            )
+        )
+        return {uuid: merged or identity for uuid, identity, merged in rows}
+
+
+async def count(engine: AsyncEngine, model: type) -> int:
+    async with engine.connect() as conn:
+        return (
+            await conn.execute(sa.select(sa.func.count()).select_from(model))
+        ).scalar_one()
+
+
+async def subjects(engine: AsyncEngine) -> Counter[str]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(sa.select(OutboxEvent.subject))
+        return Counter(row[0] for row in rows)
+
+
+async def test_first_pass_forms_one_identity_per_actor(engine: AsyncEngine) -> None:
+    uuids = await add_observations(engine, base_fleet())
+    report = await cluster_once(engine)
+    owners = await identity_of(engine)
+    assert len({owners[u] for u in uuids[0:3]}) == 1
+    assert owners[uuids[0]] != owners[uuids[3]]
+    assert report.formed == 3 + SCANNERS
+    assert None not in owners.values()
+
+
+async def test_first_pass_publishes_formed_events(engine: AsyncEngine) -> None:
+    await add_observations(engine, base_fleet())
+    await cluster_once(engine)
+    assert (await subjects(engine))["identity.formed"] == 3 + SCANNERS
+
+
+async def test_rollups_and_links_describe_actor(engine: AsyncEngine) -> None:
+    uuids = await add_observations(engine, base_fleet())
+    await cluster_once(engine)
+    owner = (await identity_of(engine))[uuids[0]]
+    async with engine.connect() as conn:
+        row = (
+            await conn.execute(
+                sa.select(AttackerIdentity).where(AttackerIdentity.uuid == owner)
+            )
+        ).one()
+        links = (
+            await conn.execute(
+                sa.select(IdentityLink.features).where(
+                    IdentityLink.identity_uuid == owner
+                )
+            )
+        ).all()
+    assert row.observation_count == 3
+    assert row.c2_endpoints == ["c2.actor0.example:443"]
+    assert row.hassh_hashes == ["0" * 32]
+    assert 0.0 < row.confidence <= 1.0
+    assert len(links) == 2
+    assert {"payload_sha256", "c2_domain"} <= {f["kind"] for f in links[0][0]}
+
+
+async def test_rerun_on_unchanged_data_changes_nothing(engine: AsyncEngine) -> None:
+    await add_observations(engine, base_fleet())
+    await cluster_once(engine)
+    before = (await count(engine, OutboxEvent), await count(engine, IdentityHistory))
+    owners = await identity_of(engine)
+    report = await cluster_once(engine)
+    assert not report.changed
+    assert (
+        await count(engine, OutboxEvent),
+        await count(engine, IdentityHistory),
+    ) == before
+    assert await identity_of(engine) == owners
+
+
+async def test_new_observation_links_to_existing_identity(engine: AsyncEngine) -> None:
+    uuids = await add_observations(engine, base_fleet())
+    await cluster_once(engine)
+    [late] = await add_observations(engine, [actor(1)], start=len(uuids))
+    report = await cluster_once(engine)
+    owners = await identity_of(engine)
+    assert owners[late] == owners[uuids[3]]
+    assert report.linked == 1
+    assert (await subjects(engine))["identity.observation.linked"] == 1
+
+
+async def test_incremental_pass_reads_only_neighbourhood(engine: AsyncEngine) -> None:
+    uuids = await add_observations(engine, base_fleet())
+    await cluster_once(engine)
+    [late] = await add_observations(engine, [actor(2)], start=len(uuids))
+    report = await cluster_once(engine, full=False)
+    owners = await identity_of(engine)
+    assert not report.full
+    assert report.observations < len(uuids)
+    assert owners[late] == owners[uuids[6]]
+
+
+async def test_bridging_evidence_merges_into_oldest(engine: AsyncEngine) -> None:
+    fleet = [actor(0) for _ in range(3)] + [scanner(s) for s in range(SCANNERS)]
+    first = await add_observations(engine, fleet)
+    await cluster_once(engine)
+    second = await add_observations(
+        engine,
+        [actor(0, payload="9" * 64, c2="c2.other.example:80") for _ in range(3)],
+        start=len(first),
+    )
+    await cluster_once(engine)
+    owners = await identity_of(engine)
+    older, newer = owners[first[0]], owners[second[0]]
+    assert older != newer
+    bridge = actor(0)[:4] + [
+        ("payload_sha256", "9" * 64),
+        ("c2_endpoint", "c2.other.example:80"),
+    ]
+    await add_observations(engine, [bridge, bridge], start=len(first) + 3)
+    report = await cluster_once(engine)
+    owners = await identity_of(engine)
+    assert owners[second[0]] == older
+    assert report.merged == 1
+    assert (await subjects(engine))["identity.merged"] == 1
+
+
+async def test_gateway_does_not_bridge_two_actors(engine: AsyncEngine) -> None:
+    uuids = await add_observations(engine, base_fleet())
+    both = actor(0) + actor(1)
+    [gateway] = await add_observations(
+        engine, [both], start=len(uuids), flagged=[len(uuids)]
+    )
+    await cluster_once(engine)
+    owners = await identity_of(engine)
+    assert owners[uuids[0]] != owners[uuids[3]]
+    assert owners[gateway] not in (owners[uuids[0]], owners[uuids[3]])
+
+
+async def test_split_decision_is_honoured(engine: AsyncEngine) -> None:
+    uuids = await add_observations(engine, base_fleet())
+    await cluster_once(engine)
+    owner = (await identity_of(engine))[uuids[0]]
+    async with engine.begin() as conn:
+        await conn.execute(
+            sa.insert(AnalystDecision.__table__).values(
+                kind="split",
+                subject_type="identity",
+                subject_a=owner,
+                detail={"observation_uuids": [uuids[2]]},
+                username="analyst",
+            )
+        )
+    report = await cluster_once(engine)
+    owners = await identity_of(engine)
+    assert owners[uuids[2]] != owner
+    assert owners[uuids[1]] == owner
+    assert report.split == 1
+
+
+async def test_must_link_decision_joins_strangers(engine: AsyncEngine) -> None:
+    uuids = await add_observations(engine, base_fleet())
+    a, b = uuids[9], uuids[10]
+    async with engine.begin() as conn:
+        await conn.execute(
+            sa.insert(AnalystDecision.__table__).values(
+                kind="must_link",
+                subject_type="observation",
+                subject_a=a,
+                subject_b=b,
+                username="analyst",
+            )
+        )
+    await cluster_once(engine)
+    owners = await identity_of(engine)
+    assert owners[a] == owners[b]
+
+
+async def test_removed_evidence_unmerges_identity(engine: AsyncEngine) -> None:
+    fleet = [actor(0) for _ in range(3)] + [scanner(s) for s in range(SCANNERS)]
+    first = await add_observations(engine, fleet)
+    await cluster_once(engine)
+    other = [actor(0, payload="9" * 64, c2="c2.other.example:80") for _ in range(3)]
+    second = await add_observations(engine, other, start=len(first))
+    await cluster_once(engine)
+    bridge = actor(0)[:4] + [
+        ("payload_sha256", "9" * 64),
+        ("c2_endpoint", "c2.other.example:80"),
+    ]
+    bridges = await add_observations(engine, [bridge, bridge], start=len(first) + 3)
+    await cluster_once(engine)
+    async with engine.begin() as conn:
+        await conn.execute(
+            sa.delete(ObservationFeature.__table__).where(
+                ObservationFeature.observation_uuid.in_(bridges)
+            )
+        )
+    report = await cluster_once(engine)
+    owners = await identity_of(engine)
+    assert owners[first[0]] != owners[second[0]]
+    assert report.unmerged == 1
+    assert (await subjects(engine))["identity.unmerged"] == 1
+
+
+async def test_held_lease_blocks_second_clusterer(engine: AsyncEngine) -> None:
+    assert await acquire_lease(engine, "other-host:1", 60.0)
+    with pytest.raises(LeaseHeldError, match="other-host:1"):
+        await cluster_once(engine)
+    assert (await lease_holder(engine)).holder == "other-host:1"
