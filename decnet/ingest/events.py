@@ -18,7 +18,7 @@ from decnet.errors import InputError
 from decnet.ingest.endpoints import endpoint_from_url, endpoints_from_command
 from decnet.ingest.hassh import compute_hassh, logged_hassh
 from decnet.ingest.session import MAX_COMMANDS, MAX_CREDENTIALS, SessionState, iso
-from decnet.ingest.text import cap_input, escape_nul, normalise_banner
+from decnet.ingest.text import NUL_ESCAPE, cap_input, escape_nul, normalise_banner
 from decnet.ingest.timestamps import parse_timestamp
 from decnet.netaddr import normalise_ip
 
@@ -150,18 +150,21 @@ class EventParser:
         if len(session_id) > MAX_ID_CHARS:
             raise LineRejected(f"'session' longer than {MAX_ID_CHARS} characters")
         sensor = event.get("sensor") or DEFAULT_SENSOR
-        if not isinstance(sensor, str):
+        if type(sensor) is not str:
             raise LineRejected(
                 f"field 'sensor' must be a string, got {type(sensor).__name__}"
             )
-        sensor = escape_nul(sensor[:255])
+        if "\x00" in sensor or len(sensor) > 255 or NUL_ESCAPE in sensor:
+            sensor = escape_nul(sensor[:255])
 
         try:
             moment, naive = parse_timestamp(event.get("timestamp"))
         except InputError as error:
             raise LineRejected(str(error)) from None
 
-        state = self._state(sensor, escape_nul(session_id), ip, moment)
+        if "\x00" in session_id or NUL_ESCAPE in session_id:
+            session_id = escape_nul(session_id)
+        state = self._state(sensor, session_id, ip, moment)
         handler = HANDLERS.get(eventid)
         if handler is None:
             self.unknown_events[eventid] += 1

@@ -34,7 +34,14 @@ def compute_hassh(event: dict[str, object]) -> str | None:
     """
     lists = []
     for field in ("kexAlgs", "encCS", "macCS", "compCS"):
-        value = algorithm_list(event.get(field))
+        value = event.get(field)
+        if type(value) is list:
+            try:
+                lists.append(",".join(value))
+                continue
+            except TypeError:
+                return None
+        value = algorithm_list(value)
         if value is None:
             return None
         lists.append(",".join(value))

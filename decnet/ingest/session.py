@@ -33,8 +33,13 @@ CREDENTIAL_SEPARATOR = "\x1f"
 
 
 def iso(moment: datetime) -> str:
-    """Format an aware time as ISO 8601 UTC with microseconds and `Z`."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Format an aware time as ISO 8601 UTC with microseconds and `Z`.
+
+    The fixed width keeps string order equal to time order.
+    """
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def from_iso(text: str) -> datetime:

@@ -180,8 +180,8 @@ class Store:
             if states:
                 uuids, created = await self._observations(db, {s.ip for s in states})
                 result.observations_created = len(created)
-                touched = await self._sessions(db, states, uuids, result)
-                changed = await self._rollup(db, touched, uuids)
+                written = await self._sessions(db, states, uuids, result)
+                changed = await self._rollup(db, written, uuids, created)
                 result.observations_updated = len(changed - created)
                 ips = {uuid: ip for ip, uuid in uuids.items()}
                 for uuid in sorted(changed | created):
@@ -228,8 +228,8 @@ class Store:
         states: list[SessionState],
         uuids: dict[str, str],
         result: FlushResult,
-    ) -> set[str]:
-        """Merge `states` into stored sessions; return the touched observation uuids."""
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Merge `states` into stored sessions; return written rows by observation."""
         stored: dict[tuple[str, str, str], list[tuple[int, SessionState]]] = {}
         session_ids = sorted({s.session_id for s in states})
         for chunk in _chunks(session_ids):
@@ -272,26 +272,30 @@ class Store:
         for state in [*dirty.values(), *new]:
             self._enrich(state)
 
-        touched = {uuids[s.ip] for s in [*dirty.values(), *new]}
         if deleted:
             for chunk in _chunks(deleted):
                 await db.execute(sa.delete(SESSIONS).where(SESSIONS.c.id.in_(chunk)))
         now = utcnow()
+        written: dict[str, list[dict[str, Any]]] = {}
         if dirty:
             rows = [
                 {"_id": row_id, **self._row(state, uuids[state.ip], now)}
                 for row_id, state in dirty.items()
             ]
+            for row in rows:
+                written.setdefault(row["observation_uuid"], []).append(row)
             statement = sa.update(SESSIONS).where(SESSIONS.c.id == sa.bindparam("_id"))
             for chunk in _chunks(rows):
                 await db.execute(statement, list(chunk))
         if new:
             rows = [self._row(state, uuids[state.ip], now) for state in new]
+            for row in rows:
+                written.setdefault(row["observation_uuid"], []).append(row)
             for chunk in _chunks(rows):
                 await db.execute(sa.insert(SESSIONS), list(chunk))
         result.sessions_created += len(new)
         result.sessions_updated += len(dirty)
-        return touched
+        return written
 
     @staticmethod
     def _row(state: SessionState, observation_uuid: str, now: Any) -> dict[str, Any]:
@@ -404,9 +408,18 @@ class Store:
     # ----------------------------------------------------------- rollup
 
     async def _rollup(
-        self, db: AsyncSession, touched: set[str], uuids: dict[str, str]
+        self,
+        db: AsyncSession,
+        written: dict[str, list[dict[str, Any]]],
+        uuids: dict[str, str],
+        created: set[str],
     ) -> set[str]:
-        """Recompute touched observations; return the uuids whose rows changed."""
+        """Recompute touched observations; return the uuids whose rows changed.
+
+        An observation created in this batch has no other sessions, rows or
+        features than those just written, so only older ones are read back.
+        """
+        touched = set(written)
         ips = {uuid: ip for ip, uuid in uuids.items()}
         columns = [
             SESSIONS.c.observation_uuid,
@@ -426,8 +439,11 @@ class Store:
         existing: dict[str, dict[tuple[str, str], dict[str, Any]]] = {
             u: {} for u in touched
         }
+        for uuid in touched & created:
+            by_observation[uuid] = written[uuid]
+            current[uuid] = {}
         ordered = sorted(touched)
-        for chunk in _chunks(ordered):
+        for chunk in _chunks(sorted(touched - created)):
             rows = await db.execute(
                 sa.select(*columns).where(SESSIONS.c.observation_uuid.in_(chunk))
             )

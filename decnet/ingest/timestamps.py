@@ -19,6 +19,14 @@ def parse_timestamp(value: object) -> tuple[datetime, bool]:
     is taken as UTC and flagged (the second item is True) so callers can
     count it. Raises InputError naming the value otherwise.
     """
+    if type(value) is str:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if parsed.tzinfo is UTC:
+                return parsed, False
     if isinstance(value, bool):
         raise InputError(
             f"invalid timestamp {value!r}: expected ISO 8601 or epoch seconds"
