@@ -20,8 +20,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from decnet.bus import topics
-from decnet.bus.base import Bus, Event, Handler, Subscription, check_pattern
-from decnet.bus.base import check_publish, deliver
+from decnet.bus.base import (
+    Bus,
+    Event,
+    Handler,
+    Subscription,
+    check_pattern,
+    check_publish,
+    deliver,
+)
 from decnet.errors import BusUnavailableError
 
 log = logging.getLogger(__name__)

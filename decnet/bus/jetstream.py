@@ -39,8 +39,15 @@ from nats.js.api import (
 )
 
 from decnet.bus import topics
-from decnet.bus.base import Bus, Event, Handler, Subscription, check_pattern
-from decnet.bus.base import check_publish, deliver
+from decnet.bus.base import (
+    Bus,
+    Event,
+    Handler,
+    Subscription,
+    check_pattern,
+    check_publish,
+    deliver,
+)
 from decnet.errors import BusUnavailableError, ConfigError
 
 log = logging.getLogger(__name__)
@@ -190,7 +197,7 @@ class NatsBus(Bus):
             info = await self._js.stream_info(self.stream)
         except nats.js.errors.NotFoundError:
             info = None
-        except (nats.errors.Error, asyncio.TimeoutError) as exc:
+        except (TimeoutError, nats.errors.Error) as exc:
             raise BusUnavailableError(
                 f"NATS at {self.url} did not answer a JetStream request "
                 f"({type(exc).__name__}); start nats-server with JetStream "
@@ -240,7 +247,7 @@ class NatsBus(Bus):
                 stream=self.stream,
                 headers=headers,
             )
-        except (nats.errors.Error, asyncio.TimeoutError) as exc:
+        except (TimeoutError, nats.errors.Error) as exc:
             raise BusUnavailableError(
                 f"NATS at {self.url} did not acknowledge {subject} seq {seq} "
                 f"({type(exc).__name__}: {exc}); check that the server is "
@@ -276,7 +283,7 @@ class NatsBus(Bus):
                 config=config,
                 manual_ack=True,
             )
-        except (nats.errors.Error, asyncio.TimeoutError) as exc:
+        except (TimeoutError, nats.errors.Error) as exc:
             raise BusUnavailableError(
                 f"cannot subscribe to {pattern!r} on NATS at {self.url} "
                 f"({type(exc).__name__}: {exc}); check the server and stream "
@@ -315,7 +322,7 @@ async def _connect(url: str, server: str, timeout: float) -> Client:
         writer.close()
         with contextlib.suppress(OSError):
             await writer.wait_closed()
-    except (OSError, asyncio.TimeoutError):
+    except (TimeoutError, OSError):
         raise BusUnavailableError(failure) from None
 
     async def on_error(exc: Exception) -> None:
@@ -344,7 +351,7 @@ async def _connect(url: str, server: str, timeout: float) -> Client:
             ),
             timeout * 2,
         )
-    except (nats.errors.Error, OSError, asyncio.TimeoutError):
+    except (TimeoutError, nats.errors.Error, OSError):
         raise BusUnavailableError(failure) from None
     connection.append(nc)
     return nc

@@ -95,7 +95,7 @@ class Collector:
 
 
 def observed(number: int) -> AttackerObserved:
-    """Return an `attacker.observed` payload for documentation address number `number`."""
+    """Return an `attacker.observed` payload numbered `number` (a documentation IP)."""
     return AttackerObserved(
         observation_uuid=str(uuid.UUID(int=number)),
         ip=f"198.51.100.{number % 256}",

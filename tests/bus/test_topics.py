@@ -285,7 +285,10 @@ def test_campaign_payload_carries_identities(subject: str) -> None:
 
 
 def test_attacker_payload_carries_ip() -> None:
-    data = {"observation_uuid": "0b7e3c8e-0000-4000-8000-0000000000a1", "ip": "2001:db8::1"}
+    data = {
+        "observation_uuid": "0b7e3c8e-0000-4000-8000-0000000000a1",
+        "ip": "2001:db8::1",
+    }
     parsed = payloads.parse_payload("attacker.observed", data)
     assert parsed == payloads.AttackerObserved(**data)
 
@@ -345,7 +348,11 @@ SUBJECT = r"(?:identity|campaign|attacker)\.[A-Za-z0-9_.*>-]*[A-Za-z0-9_*>]"
 # A subject in prose or code starts right after a quote or backtick.
 QUOTED_SUBJECT = re.compile(r"(?<=[`'\"])" + SUBJECT)
 WHOLE_SUBJECT = re.compile(SUBJECT)
-EVENT_NAMES = {*topics.IDENTITY_EVENTS, *topics.CAMPAIGN_EVENTS, *topics.ATTACKER_EVENTS}
+EVENT_NAMES = {
+    *topics.IDENTITY_EVENTS,
+    *topics.CAMPAIGN_EVENTS,
+    *topics.ATTACKER_EVENTS,
+}
 
 
 def _python_subjects(path: Path) -> list[str]:
@@ -390,7 +397,9 @@ def _is_listed(text: str) -> bool:
 
 def test_subjects_in_code_and_docs_are_listed() -> None:
     uses = _subject_uses()
-    unlisted = sorted({f"{path}: {text}" for path, text in uses if not _is_listed(text)})
+    unlisted = sorted(
+        {f"{path}: {text}" for path, text in uses if not _is_listed(text)}
+    )
     assert unlisted == [], (
         "subjects not listed in decnet.bus.topics (add them there with a "
         "payload model, or fix the spelling): " + "; ".join(unlisted)
