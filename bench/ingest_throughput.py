@@ -4,9 +4,9 @@
 
 Defaults to every `cowrie-*` folder of the shared corpus beside the
 repository. The parse-only loop reads each line and decodes it with
-orjson, nothing else; ingest runs `decnet.ingest.cowrie.ingest_paths`
-into an empty database (a temporary SQLite file unless --db is given),
-with ttylog folders when present. Both run in this process, one after the
+orjson, nothing else. Ingest runs `decnet.ingest.cowrie.ingest_paths` into
+an empty database (a temporary SQLite file unless --db is given), with
+ttylog folders when present. Both run in this process, one after the
 other, and print events per second and their ratio.
 """
 

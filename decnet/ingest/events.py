@@ -28,7 +28,7 @@ DEFAULT_SENSOR = "cowrie"
 
 
 class LineRejected(Exception):
-    """A log line that cannot be used; `reason` says why, for the report."""
+    """A log line that cannot be used; `reason` is the explanation in the report."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)

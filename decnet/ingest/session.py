@@ -1,6 +1,6 @@
 """Per-session state built from log events, mergeable across batches and files.
 
-`SessionState` holds what one honeypot session showed. The parser fills a
+`SessionState` contains what one honeypot session showed. The parser fills a
 fresh state per batch; the store merges it into the stored row of the same
 session (same sensor, session id and source IP, within `SESSION_GAP` of the
 stored session's span), so a session split across files or batches ends up
@@ -24,7 +24,7 @@ MAX_COMMANDS = 10_000
 MAX_CREDENTIALS = 10_000
 MAX_SHINGLES = 64
 
-# SHA-256 of content that says nothing about an actor.
+# SHA-256 of content that is no evidence about an actor.
 EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 NEWLINE_SHA256 = "01ba4719c80b6fe911b091a7c05124b64eeece964e09c058ef8f9805daca546b"
 TRIVIAL_SHA256 = frozenset({EMPTY_SHA256, NEWLINE_SHA256})

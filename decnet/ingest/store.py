@@ -1,10 +1,11 @@
 """Batched writes of sessions, observations, features, events and file progress.
 
-`Store.flush` writes one batch in one transaction: it creates missing
-observations, merges the batch's session states into the stored sessions,
-recomputes the touched observations from their sessions, writes the
-feature rows that changed, stages `attacker.observed` for every created or
-changed observation, and saves how far each file was read. A crash before
+`Store.flush` writes one batch in one transaction. It creates missing
+observations and merges the batch's session states into the stored
+sessions. It then recomputes the touched observations from their
+sessions, writes the feature rows that changed, stages `attacker.observed`
+for every created or changed observation, and saves how far each file was
+read. A crash before
 the commit loses the batch and its progress together, so the next run
 reads the same lines again and nothing is counted twice.
 
@@ -443,6 +444,8 @@ class Store:
             by_observation[uuid] = written[uuid]
             current[uuid] = {}
         ordered = sorted(touched)
+        # NOTE: every session of an older observation is read back, so an
+        # address with hundreds of thousands of sessions slows each batch.
         for chunk in _chunks(sorted(touched - created)):
             rows = await db.execute(
                 sa.select(*columns).where(SESSIONS.c.observation_uuid.in_(chunk))

@@ -18,7 +18,9 @@ def test_similar_token_sets_are_close() -> None:
     near = dict(base, t0=0.0, extra=1.0)
     far = {f"u{i}": 1.0 for i in range(40)}
     a, b, c = simhash(base), simhash(near), simhash(far)
-    assert a is not None and b is not None and c is not None
+    assert a is not None
+    assert b is not None
+    assert c is not None
     assert hamming(a, b) < hamming(a, c)
 
 

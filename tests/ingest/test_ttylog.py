@@ -78,7 +78,9 @@ def test_same_rhythm_gives_close_simhash() -> None:
     a = profile([typed("ls -la /tmp\r", gap=0.15)]).digraph_simhash
     b = profile([typed("ls -la /var\r", gap=0.15)]).digraph_simhash
     c = profile([typed("ls -la /tmp\r", gap=0.9)]).digraph_simhash
-    assert a is not None and b is not None and c is not None
+    assert a is not None
+    assert b is not None
+    assert c is not None
     assert (a ^ b).bit_count() < (a ^ c).bit_count()
 
 
