@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from decnet.cli import db, evaluation, export, ingest, serve, users
+from decnet.cli import cluster, db, evaluation, export, ingest, serve, users
 from decnet.config import get_settings
 from decnet.logs import configure_logging
 
@@ -14,6 +14,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.add_typer(cluster.app)  # cluster, clusterer, explain
 app.add_typer(db.app, name="db")
 app.add_typer(evaluation.app)  # generate, eval
 app.add_typer(export.app, name="export")
