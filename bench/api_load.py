@@ -1,10 +1,10 @@
 """Load benchmark of the identity API: list and detail under concurrent clients.
 
-Fills a fresh database with N identities (one observation each), starts
-`decnet`'s app under uvicorn in a subprocess with one extra trivial route
-(`GET /bench/trivial`, returns a constant), then drives each route from C
-concurrent clients for R requests and prints p50, p99 and requests per
-second for each, so the API's own cost can be read against FastAPI's floor.
+Fills a fresh database with N identities (one observation each) and starts
+the app under uvicorn in a subprocess, with one extra trivial route
+(`GET /bench/trivial`, which returns a constant). Then it drives each route
+from C concurrent clients for R requests and prints p50, p99 and requests
+per second, so the API's own cost can be read against FastAPI's floor.
 
     python bench/api_load.py                       # 100k identities, SQLite
     python bench/api_load.py --db postgresql://postgres@127.0.0.1:5432/bench_api

@@ -155,26 +155,26 @@ async def split(
     """
     identity = await require_identity(session, uuid)
     members = set(await member_uuids(session, identity.uuid))
-    wanted = list(dict.fromkeys(observation_uuids))
-    owners = await _identity_of_observations_by_uuid(session, wanted)
-    foreign = [o for o in wanted if owners.get(o, "") not in members]
+    requested = list(dict.fromkeys(observation_uuids))
+    owners = await _identity_of_observations_by_uuid(session, requested)
+    foreign = [o for o in requested if owners.get(o, "") not in members]
     if foreign:
-        shown = ", ".join(foreign[:5])
+        listed = ", ".join(foreign[:5])
         raise InputError(
-            f"observation(s) {shown} do not belong to identity {identity.uuid}; "
+            f"observation(s) {listed} do not belong to identity {identity.uuid}; "
             f"list its observations at /api/v1/identities/{identity.uuid}/observations"
         )
     remaining = await session.scalar(
         sa.select(sa.func.count())
         .select_from(Attacker)
-        .where(Attacker.identity_id.in_(members), Attacker.uuid.not_in(wanted))
+        .where(Attacker.identity_id.in_(members), Attacker.uuid.not_in(requested))
     )
     if not remaining:
         raise InputError(
             f"splitting every observation out of identity {identity.uuid} leaves it "
             "empty; keep at least one observation"
         )
-    detail = {"observation_uuids": wanted, "reason": reason}
+    detail = {"observation_uuids": requested, "reason": reason}
     decision = _decide(
         session, "split", "identity", identity.uuid, None, detail, username
     )

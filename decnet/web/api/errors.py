@@ -60,7 +60,7 @@ class RateLimitedError(DecnetError):
 
 
 class TooManyStreamsError(RateLimitedError):
-    """The user already holds the maximum number of open event streams."""
+    """The user already has the maximum number of open event streams."""
 
 
 _STATUS: tuple[tuple[type[DecnetError], int], ...] = (

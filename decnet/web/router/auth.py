@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 
 from decnet.web.api import accounts
 from decnet.web.api.deps import CurrentUser, Session, State
@@ -42,16 +43,21 @@ async def login(
     wait = state.login_limiter.hit(client)
     if wait is not None:
         state.metrics.logins.labels("rate_limited").inc()
+        log.warning("login rate limited", extra={"client": client, "retry_in_s": wait})
         raise RateLimitedError(
             f"too many login attempts from {client}; retry in {wait} s",
             retry_after_s=wait,
         )
+
     user = await accounts.get_user(session, body.username)
-    if not verify_password(user.password_hash if user else None, body.password):
+    stored = user.password_hash if user else None
+    # argon2 takes tens of milliseconds of CPU; keep it off the event loop.
+    if not await run_in_threadpool(verify_password, stored, body.password):
         state.metrics.logins.labels("failure").inc()
         log.warning("login failed", extra={"username": body.username, "client": client})
         raise AuthenticationError("invalid user name or password")
     assert user is not None
+
     user.last_login_at = utcnow()
     await session.commit()
     state.metrics.logins.labels("success").inc()
@@ -81,7 +87,9 @@ async def change_password(
     body: PasswordChange, user: CurrentUser, session: Session
 ) -> Message:
     """Change the caller's password; every earlier token stops working."""
-    if not verify_password(user.password_hash, body.current_password):
+    if not await run_in_threadpool(
+        verify_password, user.password_hash, body.current_password
+    ):
         raise AuthenticationError("current password is wrong")
     await accounts.set_password(session, user.username, body.new_password)
     await session.commit()

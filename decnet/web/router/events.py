@@ -1,9 +1,9 @@
 """Server-Sent Events: identity and campaign streams from the outbox.
 
-On connect a stream sends one `snapshot` event (the first page of the list,
-with `id` set to the outbox sequence number it was taken at), then every
-outbox event of its subjects after that number, named by subject
-(`identity.merged`) with `id` set to its sequence number. A reconnect with
+On connect a stream sends one `snapshot` event: the first page of the list,
+with `id` set to the outbox sequence number it was taken at. Then it sends
+every outbox event of its subjects after that number, named by subject
+(`identity.merged`), with `id` set to the event's sequence number. A reconnect with
 `Last-Event-ID` skips the snapshot and resumes after that number. Comments
 (`: ping`) keep idle connections open.
 

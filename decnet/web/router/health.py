@@ -20,7 +20,7 @@ router = APIRouter(tags=["health"])
 async def get_health(session: Session, state: State) -> HealthReport:
     """Report the database, the outbox backlog towards the bus and clusterer lag.
 
-    Answers 503 with the same body when the database does not answer.
+    Returns 503 with the same body when the database does not respond.
     """
     database = await health.check_database(session)
     if not database.ok:
