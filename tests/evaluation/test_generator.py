@@ -56,6 +56,7 @@ SCENARIO: dict[str, Any] = {
                 "success": "root:root",
             },
             "script": "human_recon",
+            "forwards": ["api.ipify.org:80"],
             "typing": {"mode": "typed", "mean_ms": 150},
         },
         {
@@ -339,3 +340,16 @@ def test_typists_are_separable_by_rhythm(tmp_path: Path) -> None:
         correct += nearest[0] == identity
     # Five typists: chance is about one in five.
     assert correct / len(sessions) >= 0.8
+
+
+def test_forwarding_actor_logs_direct_tcpip(generated: Path) -> None:
+    truth = read_truth(generated / "truth.json")
+    requests = [
+        e
+        for e in _events(generated)
+        if e["eventid"] == "cowrie.direct-tcpip.request"
+        and truth.identity.get(e["src_ip"]) == "human"
+    ]
+    assert requests
+    assert all(e["dst_ip"] == "api.ipify.org" for e in requests)
+    assert all(e["dst_port"] == 80 for e in requests)
