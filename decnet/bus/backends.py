@@ -60,13 +60,23 @@ async def _connect_nats(url: str) -> Bus:
     userinfo = parts.netloc.rpartition("@")[0]
     server = f"nats://{userinfo + '@' if userinfo else ''}{host}:{port}"
     return await NatsBus.open(
-        url,
+        redact_bus_url(url),
         server,
         stream=_stream_name(url, values.get("stream", DEFAULT_STREAM)),
         prefix=_prefix(url, values.get("prefix", "")),
         connect_timeout=_seconds(url, values, "connect_timeout", 2.0),
         publish_timeout=_seconds(url, values, "publish_timeout", 5.0),
     )
+
+
+def redact_bus_url(url: str) -> str:
+    """Return `url` with any password replaced by `***`, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    return parts._replace(netloc=f"{user}:***@{hostport}").geturl()
 
 
 def _stream_name(url: str, name: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from decnet.cli import cluster, db, evaluation, export, ingest, serve, users
+from decnet.cli import cluster, db, evaluation, export, ingest, relay, serve, users
 from decnet.config import get_settings
 from decnet.logs import configure_logging
 
@@ -20,6 +20,7 @@ app.add_typer(evaluation.app)  # generate, eval
 app.add_typer(export.app, name="export")
 app.add_typer(ingest.app, name="ingest")
 app.add_typer(serve.app)  # serve, run
+app.add_typer(relay.app)  # relay
 app.add_typer(users.app, name="users")
 
 
