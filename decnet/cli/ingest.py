@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, Any, TextIO
 
 import orjson
 import typer
@@ -133,10 +133,11 @@ async def _ingest(
     interval: float,
     show_progress: bool,
     skipped_out: Path | None,
+    holder: dict[str, IngestReport],
     **options: object,
 ) -> IngestReport:
     engine = await open_database(db)
-    report = IngestReport()
+    report = holder.setdefault("report", IngestReport())
     handle = skipped_out.open("w", encoding="utf-8") if skipped_out else None
     progress = Progress(
         TextColumn("[bold]ingest"),
@@ -187,6 +188,19 @@ async def _ingest(
     return report
 
 
+def _run_reporting(
+    holder: dict[str, IngestReport], coro: Coroutine[Any, Any, IngestReport]
+) -> IngestReport:
+    """Run an ingest; on Ctrl-C print the summary so far, then exit with 130."""
+    try:
+        return run(coro)
+    except typer.Exit as stop:
+        if stop.exit_code == 130 and "report" in holder:
+            _print_skips(console, holder["report"])
+            Console().print(summary_table(holder["report"]))
+        raise
+
+
 def _finish(report: IngestReport) -> None:
     out = Console()
     if report.files == 0:
@@ -222,7 +236,9 @@ def cowrie_command(
     A rerun over the same files changes nothing: each file resumes from the
     offset saved with its last batch, also after rotation or compression.
     """
-    report = run(
+    holder: dict[str, IngestReport] = {}
+    report = _run_reporting(
+        holder,
         _ingest(
             ingest_paths,
             db,
@@ -231,10 +247,11 @@ def cowrie_command(
             interval=interval,
             show_progress=show_progress,
             skipped_out=skipped_out,
+            holder=holder,
             tty_dir=tty_dir,
             downloads_dir=downloads_dir,
             batch_events=batch,
-        )
+        ),
     )
     _finish(report)
 
@@ -253,7 +270,9 @@ def jsonl_command(
 
     Folders are scanned for *.jsonl and *.jsonl.gz files.
     """
-    report = run(
+    holder: dict[str, IngestReport] = {}
+    report = _run_reporting(
+        holder,
         _ingest(
             ingest_jsonl_paths,
             db,
@@ -262,7 +281,8 @@ def jsonl_command(
             interval=interval,
             show_progress=show_progress,
             skipped_out=skipped_out,
+            holder=holder,
             batch_events=batch,
-        )
+        ),
     )
     _finish(report)

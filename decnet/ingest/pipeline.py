@@ -69,6 +69,7 @@ class _Run:
         self.on_skip = on_skip
         self.parser = EventParser()
         self.pending: dict[str, FileProgress] = {}
+        self.known: dict[str, FileProgress] = {}
         self.done_bytes = 0
         self.total_bytes = 0
         self.flushed_events = 0
@@ -133,7 +134,12 @@ class _Run:
         if fp is None:
             self.done_bytes += size
             return
-        progress = await self.store.load_progress(self.kind.name, fp, str(path))
+        # The same content under two names in one run (a log and its
+        # compressed rotation) shares one progress record.
+        progress = self.known.get(fp)
+        if progress is None:
+            progress = await self.store.load_progress(self.kind.name, fp, str(path))
+            self.known[fp] = progress
         progress.path = str(path)
         report.files += 1
         parser = self.parser

@@ -125,6 +125,20 @@ async def test_rotated_and_compressed_file_not_read_again(
     assert await snapshot(engine) == before
 
 
+async def test_log_and_its_gzip_copy_read_once(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    log = write_log(tmp_path / "cowrie.json", attack_log())
+    with (
+        log.open("rb") as source,
+        gzip.open(tmp_path / "cowrie.json.1.gz", "wb") as target,
+    ):
+        shutil.copyfileobj(source, target)
+    report = await ingest_paths(engine, [tmp_path])
+    assert report.events == 9
+    assert (await observation(engine, IP))["event_count"] == 9
+
+
 async def test_observation_summary(engine: AsyncEngine, tmp_path: Path) -> None:
     await ingest_paths(engine, [write_log(tmp_path / "cowrie.json", attack_log())])
     row = await observation(engine, IP)
