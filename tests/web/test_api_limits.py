@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import httpx
+from fastapi import FastAPI
 
+from decnet.web.db.engine import create_engine, session_factory
 from tests.web.conftest import auth
 
 
@@ -69,3 +71,22 @@ async def test_openapi_lists_identity_paths(client: httpx.AsyncClient) -> None:
     paths = (await client.get("/api/v1/openapi.json")).json()["paths"]
     assert "/api/v1/identities/{uuid}" in paths
     assert "/api/v1/identities/events" in paths
+
+
+async def test_database_outage_is_503(app: FastAPI, client: httpx.AsyncClient) -> None:
+    # Nothing listens on port 9 of the loopback address.
+    down = create_engine("postgresql://postgres@127.0.0.1:9/none")
+    state = app.state.decnet
+    working = state.sessions
+    state.sessions = session_factory(down)
+    try:
+        listed = await client.get("/api/v1/identities", headers=auth())
+        health = await client.get("/api/v1/health")
+    finally:
+        state.sessions = working
+        await down.dispose()
+    assert listed.status_code == 503
+    assert listed.json() == {"detail": "database unavailable; retry later"}
+    assert health.status_code == 503
+    assert health.json()["status"] == "unavailable"
+    assert health.json()["database"]["ok"] is False

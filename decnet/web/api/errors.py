@@ -13,6 +13,9 @@ FastAPI's list form, `{"detail": [{"loc", "msg", "type"}, ...]}`.
 | InputError | 422 |
 | RateLimitedError, TooManyStreamsError | 429, with `Retry-After` when known |
 | DatabaseUnavailableError, BusUnavailableError, SchemaError | 503 |
+| SQLAlchemy IntegrityError (a concurrent change won) | 409 |
+| SQLAlchemy OperationalError, InterfaceError, pool TimeoutError | 503 |
+| ConnectionError (a driver that failed to connect, such as asyncpg) | 503 |
 | any other DecnetError or exception | 500, message logged, not returned |
 """
 
@@ -22,6 +25,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 
 from decnet.errors import (
     BusUnavailableError,
@@ -125,7 +129,34 @@ async def _handle_unexpected(request: Request, error: Exception) -> JSONResponse
     return JSONResponse({"detail": "internal server error"}, status_code=500)
 
 
+async def _handle_database_error(request: Request, error: Exception) -> JSONResponse:
+    first_line = str(error).splitlines()[0] if str(error) else ""
+    log.error(
+        "database error",
+        extra={
+            "path": request.url.path,
+            "error": f"{type(error).__name__}: {first_line[:200]}",
+        },
+    )
+    if isinstance(error, sa_exc.IntegrityError):
+        return JSONResponse(
+            {"detail": "the change conflicts with a concurrent change; retry"},
+            status_code=409,
+        )
+    return JSONResponse(
+        {"detail": "database unavailable; retry later"}, status_code=503
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the mapping above on `app`."""
     app.add_exception_handler(DecnetError, _handle_decnet_error)
+    for database_error in (
+        sa_exc.IntegrityError,
+        sa_exc.OperationalError,
+        sa_exc.InterfaceError,
+        sa_exc.TimeoutError,
+        ConnectionError,
+    ):
+        app.add_exception_handler(database_error, _handle_database_error)
     app.add_exception_handler(Exception, _handle_unexpected)
