@@ -22,6 +22,9 @@ type StreamOptions = {
 const MAX_RETRY_MS = 30_000;
 const MAX_SEEN_IDS = 5000;
 
+/** Subject of the event sent after a reconnect, when events may be lost. */
+export const RESYNC = "stream.resync";
+
 function parseEvent(message: MessageEvent<string>): StreamEvent | null {
   let data: unknown;
   try {
@@ -51,8 +54,8 @@ function parseEvent(message: MessageEvent<string>): StreamEvent | null {
  * Each connection spends a fresh single-use ticket, so the browser's own
  * reconnect (which would replay a spent ticket) is replaced by ours: on an
  * error the stream closes, waits with exponential backoff, fetches a new
- * ticket and opens a new stream, whose snapshot is passed on as a
- * `snapshot` event. Returns a function that closes the stream for good.
+ * ticket and opens a new stream, then passes on a RESYNC event. Returns a
+ * function that closes the stream for good.
  */
 export function openEventStream({
   path,
@@ -72,14 +75,6 @@ export function openEventStream({
   const handle = (message: MessageEvent<string>) => {
     const event = parseEvent(message);
     if (!event) {
-      return;
-    }
-    if (event.subject === "snapshot") {
-      // The first snapshot matches what the page just fetched; a later
-      // one follows a reconnect, and events may have been missed.
-      if (connections > 1) {
-        onEvent(event);
-      }
       return;
     }
     if (event.id) {
@@ -121,16 +116,22 @@ export function openEventStream({
     }
     const url = new URL(path, window.location.origin);
     url.searchParams.set("ticket", ticket);
-    // A new EventSource cannot send Last-Event-ID, so a reconnect starts
-    // from a fresh snapshot, which marks the cached lists stale.
+    // The page fetches what it shows itself, so the server's snapshot (a
+    // list query per connection) is not needed.
+    url.searchParams.set("snapshot_limit", "0");
     connections += 1;
     source = new EventSource(url);
     source.onopen = () => {
       failures = 0;
       onStatus("live");
+      // A new EventSource cannot send Last-Event-ID, so events between the
+      // two connections may be lost: tell the cache to refetch.
+      if (connections > 1) {
+        onEvent({ subject: RESYNC, payload: {}, id: "" });
+      }
     };
     source.onmessage = handle;
-    for (const name of [...eventNames, "snapshot"]) {
+    for (const name of eventNames) {
       source.addEventListener(name, handle as EventListener);
     }
     source.onerror = () => {

@@ -9,6 +9,7 @@ import {
   identityPage,
   OBSERVATION_1,
 } from "../test/fixtures";
+import { RESYNC } from "./eventStream";
 import { attackerKeys, identityKeys } from "./keys";
 import { LiveCacheUpdater } from "./liveCache";
 import type { IdentityDetail, IdentityPage } from "./types";
@@ -124,5 +125,18 @@ describe("LiveCacheUpdater", () => {
       vi.advanceTimersByTime(100);
     }
     expect(flushed.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("marks every identity query stale after a reconnect", () => {
+    const client = new QueryClient();
+    client.setQueryData(LIST, identityPage([identity()]));
+    client.setQueryData(identityKeys.detail(IDENTITY_A), identity());
+    const updater = new LiveCacheUpdater(client);
+    updater.push({ subject: RESYNC, payload: {}, id: "" });
+    vi.advanceTimersByTime(3000);
+    expect(client.getQueryState(LIST)?.isInvalidated).toBe(true);
+    expect(
+      client.getQueryState(identityKeys.detail(IDENTITY_A))?.isInvalidated,
+    ).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import type { QueryClient, QueryKey } from "@tanstack/react-query";
 
-import type { StreamEvent } from "./eventStream";
+import { RESYNC, type StreamEvent } from "./eventStream";
 import { attackerKeys, identityKeys } from "./keys";
 import type { AttackerDetail, IdentityDetail, IdentityPage } from "./types";
 
@@ -135,7 +135,7 @@ export class LiveCacheUpdater {
         markStale(identityKeys.lists());
         return;
       }
-      case "snapshot": {
+      case RESYNC: {
         markStale(identityKeys.all);
         return;
       }

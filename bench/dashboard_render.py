@@ -1,0 +1,114 @@
+"""Render benchmark of the dashboard's identity list over N identities.
+
+Fills a fresh SQLite database with N identities (one observation each, the
+same filler as bench/api_load.py), starts `decnet serve` on a free loopback
+port, and has headless Debian Chromium load the first, middle and last page
+of the identity list R times each. Prints the median and worst time from
+navigation to rows on screen, the DOM element count and the JS heap in use.
+
+    python bench/dashboard_render.py                  # 100k identities
+    python bench/dashboard_render.py --identities 1000000 --runs 5
+
+Needs `make web` (the build and node_modules) and /usr/bin/chromium. Times
+include a full page load of the built bundle from the local server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "decnet_web" / "e2e" / "render.bench.mjs"
+
+
+def _filler():
+    spec = importlib.util.spec_from_file_location("api_load", ROOT / "bench" / "api_load.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    # Dataclasses look their module up in sys.modules while it executes.
+    sys.modules["api_load"] = module
+    spec.loader.exec_module(module)
+    return module.fill
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--identities", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=10, help="page loads per case")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as folder:
+        db_url = f"sqlite:///{Path(folder) / 'bench.sqlite'}"
+        started = time.perf_counter()
+        asyncio.run(_filler()(db_url, args.identities))
+        print(f"filled {args.identities} identities in {time.perf_counter() - started:.0f} s")
+
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        env = {**os.environ, "DECNET_HOME": folder, "DECNET_DB_URL": db_url}
+        decnet = Path(sys.executable).with_name("decnet")
+        server = subprocess.Popen(
+            [str(decnet), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            for _ in range(100):
+                try:
+                    if httpx.get(f"{base}/api/v1/health", timeout=2).status_code < 500:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.3)
+            result = subprocess.run(
+                ["node", str(SCRIPT)],
+                cwd=SCRIPT.parents[1],
+                env={
+                    **os.environ,
+                    "BENCH_BASE_URL": base,
+                    "BENCH_USER": "bench",
+                    "BENCH_PASSWORD": "bench-password",
+                    "BENCH_RUNS": str(args.runs),
+                },
+                capture_output=True,
+                text=True,
+                timeout=1800,
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=15)
+    if result.returncode != 0:
+        sys.exit(f"browser benchmark failed:\n{result.stdout}{result.stderr}")
+
+    print(f"\n{args.identities} identities on SQLite, {args.runs} loads per page\n")
+    print("| page | offset | median ms | max ms | DOM elements | table rows | JS heap MB |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for line in result.stdout.splitlines():
+        row = json.loads(line)
+        heap = "—" if row["heapMb"] is None else f"{row['heapMb']:.1f}"
+        print(
+            f"| {row['case']} | {row['offset']} | {row['median_ms']:.0f} | "
+            f"{row['max_ms']:.0f} | {row['elements']} | {row['rows']} | {heap} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+// Time the dashboard's identity list in headless Debian Chromium.
+//
+// Environment: BENCH_BASE_URL, BENCH_USER, BENCH_PASSWORD, BENCH_RUNS
+// (page loads per case, default 10), CHROMIUM (default /usr/bin/chromium).
+// Prints one JSON line per case: the page, its median and worst time from
+// navigation to the table's rows on screen, the DOM element count, and
+// the JS heap in use.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const baseUrl = process.env.BENCH_BASE_URL;
+const runs = Number(process.env.BENCH_RUNS ?? 10);
+const profile = mkdtempSync(join(tmpdir(), "decnet-bench-profile-"));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  headless: true,
+  viewport: { width: 1440, height: 900 },
+  args: [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-precise-memory-info",
+  ],
+});
+const page = await context.newPage();
+
+await page.goto(new URL("/login", baseUrl).href);
+await page.getByLabel("User name").fill(process.env.BENCH_USER);
+await page.getByLabel("Password").fill(process.env.BENCH_PASSWORD);
+await page.getByRole("button", { name: "Sign in" }).click();
+const rows = page.getByRole("table", { name: "Identities" }).locator("tbody tr");
+await rows.first().waitFor({ timeout: 60_000 });
+const total = Number(
+  (await page.getByText(/canonical identities/).textContent()).replace(
+    /[^0-9]/g,
+    "",
+  ),
+);
+
+const lastOffset = Math.floor((total - 1) / 50) * 50;
+const cases = [
+  ["first page", 0],
+  ["middle page", Math.floor(total / 100) * 50],
+  ["last page", lastOffset],
+];
+
+for (const [name, offset] of cases) {
+  const times = [];
+  for (let run = 0; run < runs; run += 1) {
+    const started = performance.now();
+    await page.goto(new URL(`/identities?offset=${offset}`, baseUrl).href);
+    await rows.first().waitFor({ timeout: 60_000 });
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  const dom = await page.evaluate(() => ({
+    elements: document.getElementsByTagName("*").length,
+    rows: document.querySelectorAll("tbody tr").length,
+    heapMb: performance.memory
+      ? performance.memory.usedJSHeapSize / 2 ** 20
+      : null,
+  }));
+  console.log(
+    JSON.stringify({
+      case: name,
+      offset,
+      total,
+      runs,
+      median_ms: times[Math.floor(times.length / 2)],
+      max_ms: times[times.length - 1],
+      ...dom,
+    }),
+  );
+}
+
+await context.close();
+rmSync(profile, { recursive: true, force: true });
