@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -78,3 +79,56 @@ def test_run_serves_resolved_identities(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(5)
+
+
+def test_serve_answers_health(tmp_path: Path) -> None:
+    env = {**os.environ, "DECNET_HOME": str(tmp_path), "COLUMNS": "200"}
+    env.pop("DECNET_DB_URL", None)
+    port = free_port()
+    process = subprocess.Popen(
+        _cli("serve", "--port", str(port)),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        body = None
+        for _ in range(300):
+            assert process.poll() is None, (
+                process.stderr.read() if process.stderr else ""
+            )
+            try:
+                response = httpx.get(
+                    f"http://127.0.0.1:{port}/api/v1/health", timeout=2
+                )
+            except httpx.HTTPError:
+                time.sleep(0.1)
+                continue
+            body = response.json()
+            break
+        assert body is not None
+        assert body["database"]["ok"] is True
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=15)
+    assert "one-time password" in stderr
+
+
+def test_serve_on_busy_port_fails_in_one_line(tmp_path: Path) -> None:
+    env = {**os.environ, "DECNET_HOME": str(tmp_path), "COLUMNS": "200"}
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            _cli("serve", "--port", str(port)),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "pass --port" in result.stderr
