@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any, TextIO
@@ -154,6 +155,12 @@ async def _ingest(
     task: TaskID = progress.add_task("ingest", total=None, events=0, rate=0.0, bad=0)
     loop = asyncio.get_running_loop()
     started = loop.time()
+    # With --follow, SIGINT and SIGTERM end the run after the current pass,
+    # whose batch is committed, and the summary is printed.
+    stop = asyncio.Event()
+    if follow:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
 
     def on_progress(done: int, total: int, current: IngestReport) -> None:
         elapsed = max(loop.time() - started, 1e-6)
@@ -180,8 +187,16 @@ async def _ingest(
                 )
                 if not follow:
                     break
-                await asyncio.sleep(interval)
+                try:
+                    await asyncio.wait_for(stop.wait(), interval)
+                except TimeoutError:
+                    continue
+                log.info("stopping ingest on signal", extra={"events": report.events})
+                break
     finally:
+        if follow:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(signum)
         if handle is not None:
             handle.close()
         await engine.dispose()
