@@ -1,10 +1,11 @@
 """Render benchmark of the dashboard's identity list over N identities.
 
-Fills a fresh SQLite database with N identities (one observation each, the
-same filler as bench/api_load.py), starts `decnet serve` on a free loopback
-port, and has headless Debian Chromium load the first, middle and last page
-of the identity list R times each. Prints the median and worst time from
-navigation to rows on screen, the DOM element count and the JS heap in use.
+Fills a fresh SQLite database with N identities of one observation each,
+using the filler of bench/api_load.py, and starts `decnet serve` on a free
+loopback port. Headless Debian Chromium then loads the first, middle and
+last page of the identity list R times each. Prints the median and worst
+time from navigation to rows on screen, the DOM element count and the JS
+heap in use.
 
     python bench/dashboard_render.py                  # 100k identities
     python bench/dashboard_render.py --identities 1000000 --runs 5

@@ -1,5 +1,5 @@
 // End-to-end check of the dashboard in headless Debian Chromium against a
-// running `decnet serve` that holds a clustered scenario.
+// running `decnet serve` whose database contains a clustered scenario.
 //
 // Environment: E2E_BASE_URL (http://127.0.0.1:PORT), E2E_USER and
 // E2E_PASSWORD (an analyst account), E2E_ARTIFACTS (folder for
@@ -73,7 +73,8 @@ const context = await chromium.launchPersistentContext(profile, {
 });
 const page = await context.newPage();
 page.setDefaultTimeout(STEP_TIMEOUT_MS);
-if (process.env.E2E_TRACE) page.on("framenavigated", (f) => console.log("nav", f.url()));
+if (process.env.E2E_TRACE)
+  page.on("framenavigated", (f) => console.log("nav", f.url()));
 const consoleErrors = [];
 page.on("console", (message) => {
   if (message.type() === "error") {

@@ -36,7 +36,9 @@ await page.goto(new URL("/login", baseUrl).href);
 await page.getByLabel("User name").fill(process.env.BENCH_USER);
 await page.getByLabel("Password").fill(process.env.BENCH_PASSWORD);
 await page.getByRole("button", { name: "Sign in" }).click();
-const rows = page.getByRole("table", { name: "Identities" }).locator("tbody tr");
+const rows = page
+  .getByRole("table", { name: "Identities" })
+  .locator("tbody tr");
 await rows.first().waitFor({ timeout: 60_000 });
 const total = Number(
   (await page.getByText(/canonical identities/).textContent()).replace(

@@ -44,7 +44,7 @@ export const routes: RouteObject[] = [
   },
 ];
 
-/** A query client tuned for the API: no retries on 4xx answers. */
+/** Create a query client that never retries a 4xx response. */
 export function createQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: {

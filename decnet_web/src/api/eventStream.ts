@@ -51,11 +51,11 @@ function parseEvent(message: MessageEvent<string>): StreamEvent | null {
 /**
  * Open an authenticated Server-Sent Events stream and keep it open.
  *
- * Each connection spends a fresh single-use ticket, so the browser's own
- * reconnect (which would replay a spent ticket) is replaced by ours: on an
- * error the stream closes, waits with exponential backoff, fetches a new
- * ticket and opens a new stream, then passes on a RESYNC event. Returns a
- * function that closes the stream for good.
+ * Each connection spends a fresh single-use ticket. The browser's own
+ * reconnect would replay a spent ticket, so this function reconnects
+ * instead. On an error the stream closes, waits with exponential backoff,
+ * fetches a new ticket, opens a new stream and then passes on a RESYNC
+ * event. Returns a function that closes the stream for good.
  */
 export function openEventStream({
   path,
@@ -114,6 +114,7 @@ export function openEventStream({
     if (closed) {
       return;
     }
+
     const url = new URL(path, window.location.origin);
     url.searchParams.set("ticket", ticket);
     // The page fetches what it shows itself, so the server's snapshot (a
@@ -121,6 +122,7 @@ export function openEventStream({
     url.searchParams.set("snapshot_limit", "0");
     connections += 1;
     source = new EventSource(url);
+
     source.onopen = () => {
       failures = 0;
       onStatus("live");

@@ -22,10 +22,10 @@ function texts(payload: Payload, key: string): string[] {
  * Apply bus events to the query cache in batches.
  *
  * Events are collected and applied once no new one has arrived for
- * `quietMs` (and at least every `maxWaitMs` during a burst). Facts an
- * event carries are written into cached rows directly; for the rest, each
- * affected query is invalidated once per batch and only queries on screen
- * refetch, so a burst of a thousand events costs a handful of requests.
+ * `quietMs`, and at least every `maxWaitMs` during a burst. Facts an
+ * event carries are written into cached rows directly. Every other
+ * affected query is invalidated once per batch, and only queries on screen
+ * refetch, so a burst costs one request per query on screen.
  */
 export class LiveCacheUpdater {
   private pending: StreamEvent[] = [];

@@ -8,7 +8,7 @@ import {
 
 type ConfirmDialogProps = {
   title: string;
-  /** What will change, in the words the analyst needs to decide. */
+  /** The change, described in the words the analyst needs to decide. */
   children: ReactNode;
   confirmLabel: string;
   busy?: boolean;
@@ -36,7 +36,7 @@ function keepFocusInside(event: KeyboardEvent<HTMLDivElement>) {
   }
 }
 
-/** A modal that states a change and asks to confirm it; Escape cancels. */
+/** Modal that describes a change and requests confirmation. Escape cancels. */
 export function ConfirmDialog({
   title,
   children,

@@ -38,7 +38,7 @@ function LiveIndicator({ live }: { live: LiveState }) {
   );
 }
 
-/** The signed-in frame: navigation, live status and the user menu. */
+/** Render the signed-in frame: navigation, live status and the user menu. */
 export function Layout() {
   const { session } = useSession();
   const queryClient = useQueryClient();

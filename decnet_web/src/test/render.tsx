@@ -9,7 +9,7 @@ import {
 
 import { sessionFromToken, sessionStore } from "../features/auth/api/session";
 
-/** An unsigned token whose claims name the user and role. */
+/** Build an unsigned token whose claims name the user and role. */
 export function fakeToken(sub: string, role: string): string {
   const encode = (value: object) =>
     btoa(JSON.stringify(value)).replace(/=+$/, "");

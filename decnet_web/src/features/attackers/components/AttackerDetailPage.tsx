@@ -9,7 +9,7 @@ import { useAttacker } from "../api/getAttacker";
 import { IdentityHistory } from "./IdentityHistory";
 import { SessionList } from "./SessionList";
 
-/** One observation (source IP): identity badge, sessions and history. */
+/** Render one observation (source IP): identity badge, sessions, history. */
 export function AttackerDetailPage() {
   const { id = "" } = useParams();
   const query = useAttacker(id);

@@ -98,7 +98,7 @@ function SessionItem({ session }: { session: AttackerSession }) {
   );
 }
 
-/** The sessions of one observation with commands, credentials, downloads. */
+/** Render the sessions of one observation: credentials, commands, downloads. */
 export function SessionList({ sessions }: { sessions: AttackerSession[] }) {
   if (sessions.length === 0) {
     return <p className="muted">No sessions recorded.</p>;

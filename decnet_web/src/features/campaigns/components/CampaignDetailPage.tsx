@@ -11,7 +11,7 @@ import { useCampaignIdentities } from "../api/getCampaignIdentities";
 
 const PAGE_SIZE = 50;
 
-/** One campaign and the identities assigned to it. */
+/** Render one campaign and the identities assigned to it. */
 export function CampaignDetailPage() {
   const { id = "" } = useParams();
   const query = useCampaign(id);

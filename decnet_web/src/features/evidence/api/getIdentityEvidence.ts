@@ -4,7 +4,7 @@ import { api, unwrap } from "../../../api/client";
 import { identityKeys } from "../../../api/keys";
 import type { IdentityEvidence } from "../../../api/types";
 
-/** Links fetched for the graph, strongest first; the page says the total. */
+/** Links fetched for the graph, strongest first; `total` counts all of them. */
 export const EVIDENCE_LINK_LIMIT = 200;
 
 /**

@@ -153,7 +153,7 @@ export function EvidenceGraph({ evidence, labels }: EvidenceGraphProps) {
   );
 }
 
-/** Every feature value shared inside the identity, heaviest first. */
+/** Render every feature value shared inside the identity, heaviest first. */
 function FeatureSummary({ evidence }: { evidence: IdentityEvidence }) {
   const features = [...evidence.features].sort(
     (a, b) => (b.weight ?? 0) - (a.weight ?? 0),

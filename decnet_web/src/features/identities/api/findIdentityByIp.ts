@@ -11,7 +11,7 @@ export type IpSearchResult =
   | { kind: "identity"; observation: Attacker; identity: IdentityDetail };
 
 /**
- * Find the identity that holds an IP: look the address up among the
+ * Find the identity that contains an IP: look the address up among the
  * observations (the server normalises its spelling), then fetch the
  * canonical identity it resolves to.
  */

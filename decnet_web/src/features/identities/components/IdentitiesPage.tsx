@@ -154,9 +154,9 @@ function SearchResults({ q }: { q: string }) {
   const query = useIdentityByIp(q, isIp);
 
   if (!isIp) {
-    // NOTE: the API has no identity filter by fingerprint or C2 endpoint
-    // yet, so only IP search runs; these searches say so instead of
-    // showing an unfiltered list.
+    // NOTE: the API has no identity filter by fingerprint or C2 endpoint,
+    // so only IP search runs. Other searches show this notice rather than
+    // an unfiltered list.
     return (
       <EmptyState title={`Cannot search for “${q}” yet`}>
         This server searches identities by IP address only. Fingerprint and C2

@@ -46,7 +46,7 @@ export function IdentityDetailPage() {
       />
     );
   }
-  // Remount per identity so selections and drafts never leak across pages.
+  // A key per uuid remounts the view, so selections and drafts reset.
   return <IdentityView key={id} requestedUuid={id} identity={query.data} />;
 }
 

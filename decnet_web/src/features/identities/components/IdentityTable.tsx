@@ -11,7 +11,7 @@ import {
 
 type IdentityTableProps = { rows: readonly Identity[]; busy?: boolean };
 
-/** One row per identity, linking to its detail page. */
+/** Render one row per identity, each linking to its detail page. */
 export function IdentityTable({ rows, busy = false }: IdentityTableProps) {
   return (
     <div className="table-wrap">

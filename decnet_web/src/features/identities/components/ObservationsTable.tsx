@@ -10,7 +10,7 @@ type ObservationsTableProps = {
   onToggle?: (uuid: string) => void;
 };
 
-/** The observations of an identity, each linking to its AttackerDetail. */
+/** Render the observations of an identity, linking each to AttackerDetail. */
 export function ObservationsTable({
   page,
   selected,
