@@ -7,12 +7,13 @@ from typing import Any, BinaryIO
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import SQLModel
 
 from decnet import features as fk
 from decnet.web.db.models import Attacker, ObservationFeature
 
-ATTACKERS = Attacker.__table__
-FEATURES = ObservationFeature.__table__
+ATTACKERS = SQLModel.metadata.tables[Attacker.__tablename__]
+FEATURES = SQLModel.metadata.tables[ObservationFeature.__tablename__]
 PAGE = 1_000
 
 

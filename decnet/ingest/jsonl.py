@@ -59,7 +59,9 @@ def to_cowrie(value: Any) -> dict[str, Any]:
             f"invalid 'type' {str(kind)[:40]!r}: expected one of {', '.join(TYPES)}"
         )
     eventid, renames = TYPES[kind]
-    event = {renames.get(name, name): item for name, item in value.items()}
+    event: dict[str, Any] = {
+        renames.get(str(name), str(name)): item for name, item in value.items()
+    }
     if kind == "login" and value.get("success") is True:
         eventid = "cowrie.login.success"
     if kind == "command" and value.get("failed") is True:

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlmodel import SQLModel
 
 from decnet import features as fk
 from decnet.bus import topics
@@ -44,10 +45,11 @@ from decnet.web.db.types import utcnow
 
 log = logging.getLogger(__name__)
 
-ATTACKERS = Attacker.__table__
-SESSIONS = AttackerSession.__table__
-FEATURES = ObservationFeature.__table__
-FILES = IngestFile.__table__
+TABLES = SQLModel.metadata.tables
+ATTACKERS = TABLES[Attacker.__tablename__]
+SESSIONS = TABLES[AttackerSession.__tablename__]
+FEATURES = TABLES[ObservationFeature.__tablename__]
+FILES = TABLES[IngestFile.__tablename__]
 CHUNK = 500
 MAX_PAYLOAD_BYTES = 4 << 20
 OBSERVED = topics.attacker(topics.ATTACKER_OBSERVED)
@@ -58,6 +60,22 @@ T = TypeVar("T")
 def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+async def _execute_many(
+    db: AsyncSession, statement: sa.Executable, rows: Sequence[dict[str, Any]]
+) -> None:
+    """Execute `statement` once per row, in chunks of CHUNK rows."""
+    for start in range(0, len(rows), CHUNK):
+        await db.execute(statement, list(rows[start : start + CHUNK]))
+
+
+async def _delete_ids(db: AsyncSession, table: sa.Table, ids: Sequence[int]) -> None:
+    """Delete rows of `table` by primary key `id`, in chunks."""
+    for start in range(0, len(ids), CHUNK):
+        await db.execute(
+            sa.delete(table).where(table.c.id.in_(ids[start : start + CHUNK]))
+        )
 
 
 def value_key(value: str) -> str:
@@ -164,7 +182,8 @@ class Store:
                         **values,
                     )
                 )
-                item.id = result.inserted_primary_key[0]
+                key = result.inserted_primary_key  # type: ignore[attr-defined]
+                item.id = key[0]
             else:
                 await db.execute(
                     sa.update(FILES).where(FILES.c.id == item.id).values(**values)
@@ -219,8 +238,7 @@ class Store:
                 values.append(
                     {"uuid": uuid, "ip": ip, "created_at": now, "updated_at": now}
                 )
-            for chunk in _chunks(values):
-                await db.execute(sa.insert(ATTACKERS), list(chunk))
+            await _execute_many(db, sa.insert(ATTACKERS), values)
         return uuids, created
 
     async def _sessions(
@@ -273,27 +291,21 @@ class Store:
         for state in [*dirty.values(), *new]:
             self._enrich(state)
 
-        if deleted:
-            for chunk in _chunks(deleted):
-                await db.execute(sa.delete(SESSIONS).where(SESSIONS.c.id.in_(chunk)))
+        await _delete_ids(db, SESSIONS, deleted)
         now = utcnow()
         written: dict[str, list[dict[str, Any]]] = {}
-        if dirty:
-            rows = [
-                {"_id": row_id, **self._row(state, uuids[state.ip], now)}
-                for row_id, state in dirty.items()
-            ]
-            for row in rows:
-                written.setdefault(row["observation_uuid"], []).append(row)
-            statement = sa.update(SESSIONS).where(SESSIONS.c.id == sa.bindparam("_id"))
-            for chunk in _chunks(rows):
-                await db.execute(statement, list(chunk))
-        if new:
-            rows = [self._row(state, uuids[state.ip], now) for state in new]
-            for row in rows:
-                written.setdefault(row["observation_uuid"], []).append(row)
-            for chunk in _chunks(rows):
-                await db.execute(sa.insert(SESSIONS), list(chunk))
+        updated = [
+            {"_id": row_id, **self._row(state, uuids[state.ip], now)}
+            for row_id, state in dirty.items()
+        ]
+        inserted = [self._row(state, uuids[state.ip], now) for state in new]
+        for values in [*updated, *inserted]:
+            written.setdefault(values["observation_uuid"], []).append(values)
+        if updated:
+            by_id = sa.update(SESSIONS).where(SESSIONS.c.id == sa.bindparam("_id"))
+            await _execute_many(db, by_id, updated)
+        if inserted:
+            await _execute_many(db, sa.insert(SESSIONS), inserted)
         result.sessions_created += len(new)
         result.sessions_updated += len(dirty)
         return written
@@ -473,9 +485,11 @@ class Store:
         now = utcnow()
         for uuid in ordered:
             summary, found = summarise(ips[uuid], by_observation[uuid])
-            row = current[uuid]
+            stored = current[uuid]
             diff = {
-                name: value for name, value in summary.items() if row.get(name) != value
+                name: value
+                for name, value in summary.items()
+                if stored.get(name) != value
             }
             feature_changed = self._diff_features(
                 uuid, found, existing[uuid], inserts, feature_updates, removals
@@ -485,19 +499,16 @@ class Store:
                 updates.append({"_uuid": uuid, **summary, "updated_at": now})
 
         if updates:
-            statement = sa.update(ATTACKERS).where(
+            by_uuid = sa.update(ATTACKERS).where(
                 ATTACKERS.c.uuid == sa.bindparam("_uuid")
             )
-            for chunk in _chunks(updates):
-                await db.execute(statement, list(chunk))
-        for chunk in _chunks(removals):
-            await db.execute(sa.delete(FEATURES).where(FEATURES.c.id.in_(chunk)))
+            await _execute_many(db, by_uuid, updates)
+        await _delete_ids(db, FEATURES, removals)
         if feature_updates:
-            statement = sa.update(FEATURES).where(FEATURES.c.id == sa.bindparam("_id"))
-            for chunk in _chunks(feature_updates):
-                await db.execute(statement, list(chunk))
-        for chunk in _chunks(inserts):
-            await db.execute(sa.insert(FEATURES), list(chunk))
+            by_id = sa.update(FEATURES).where(FEATURES.c.id == sa.bindparam("_id"))
+            await _execute_many(db, by_id, feature_updates)
+        if inserts:
+            await _execute_many(db, sa.insert(FEATURES), inserts)
         return changed
 
     @staticmethod
