@@ -54,10 +54,10 @@ def with_derived(
     rows: Iterable[tuple[str, str, str]],
 ) -> Iterator[tuple[str, str, str]]:
     """Yield every `(observation, kind, value)` row and the rows derived from it."""
+    c2 = features.C2_ENDPOINT
     for row in rows:
         yield row
-        observation, kind, value = row
-        if kind == features.C2_ENDPOINT:
-            domain = registered_domain(value)
+        if row[1] == c2:
+            domain = registered_domain(row[2])
             if domain is not None:
-                yield (observation, C2_DOMAIN, domain)
+                yield (row[0], C2_DOMAIN, domain)

@@ -16,6 +16,7 @@ the number of observations found that close.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 
 import numpy as np
@@ -54,6 +55,26 @@ class Evidence:
     def needed_bits(self) -> float:
         """Return the summed weight a pair needs to be linked."""
         return self.threshold_bits - self.prior_bits
+
+    @functools.cached_property
+    def incidence(self) -> sp.csr_matrix:
+        """The observation-by-value 0/1 matrix of the table."""
+        table = self.table
+        return sp.csr_matrix(
+            (
+                np.ones(len(table.row_obs), dtype=np.float32),
+                (table.row_obs, table.row_val),
+            ),
+            shape=(table.n_observations, max(table.n_values, 1)),
+        )
+
+    @functools.cached_property
+    def has_kind(self) -> npt.NDArray[np.bool_]:
+        """`has_kind[i, k]`: observation `i` carries kind index `k`."""
+        table = self.table
+        has = np.zeros((table.n_observations, len(table.kinds)), dtype=np.bool_)
+        has[table.row_obs, table.value_kind[table.row_val]] = True
+        return has
 
 
 @dataclasses.dataclass(frozen=True)
@@ -205,37 +226,38 @@ class PairScores:
 
 
 def score_pairs(
-    evidence: Evidence, left: IntArray, right: IntArray, chunk: int = 500_000
+    evidence: Evidence,
+    left: IntArray,
+    right: IntArray,
+    chunk: int = 500_000,
+    *,
+    per_kind: bool = True,
 ) -> PairScores:
-    """Score every candidate pair, `chunk` pairs at a time to bound memory."""
+    """Score every candidate pair, `chunk` pairs at a time to bound memory.
+
+    With `per_kind` False, `kind_bits` is left empty (shape (0, kinds)): a
+    full pass needs only the sums, and the per-kind matrix of millions of
+    pairs would dominate its memory.
+    """
     table = evidence.table
     n_kinds = len(table.kinds)
-    incidence = sp.csr_matrix(
-        (np.ones(len(table.row_obs), dtype=np.float32), (table.row_obs, table.row_val)),
-        shape=(table.n_observations, max(table.n_values, 1)),
-    )
-    has_kind = _has_kind(table)
-    parts = []
+    incidence = evidence.incidence
+    has_kind = evidence.has_kind
+    parts, sums = [], []
     for start in range(0, len(left), chunk):
         a = left[start : start + chunk]
         b = right[start : start + chunk]
-        parts.append(_score_chunk(evidence, incidence, has_kind, a, b, n_kinds))
-    if parts:
-        kind_bits = np.concatenate(parts)
-    else:
-        kind_bits = np.zeros((0, n_kinds), dtype=np.float32)
+        part = _score_chunk(evidence, incidence, has_kind, a, b, n_kinds)
+        sums.append(part.sum(axis=1, dtype=np.float64))
+        if per_kind:
+            parts.append(part)
+    empty = np.zeros((0, n_kinds), dtype=np.float32)
     return PairScores(
         left=left,
         right=right,
-        bits=kind_bits.sum(axis=1, dtype=np.float64),
-        kind_bits=kind_bits,
+        bits=np.concatenate(sums) if sums else np.zeros(0),
+        kind_bits=np.concatenate(parts) if parts else empty,
     )
-
-
-def _has_kind(table: FeatureTable) -> npt.NDArray[np.bool_]:
-    has = np.zeros((table.n_observations, len(table.kinds)), dtype=np.bool_)
-    has[table.row_obs, table.value_kind[table.row_val]] = True
-    return has
 
 
 def _score_chunk(

@@ -31,57 +31,94 @@ class PairExplanation:
         return self.bits >= self.needed_bits
 
 
-def _values_of(evidence: Evidence, i: int) -> IntArray:
-    table = evidence.table
-    start, stop = np.searchsorted(table.row_obs, [i, i + 1])
-    return table.row_val[start:stop]
-
-
 def explain_pair(evidence: Evidence, i: int, j: int) -> PairExplanation:
     """Explain the score of observations `i` and `j` (indices, any order)."""
     a, b = min(i, j), max(i, j)
+    return explain_pairs(evidence, np.array([a]), np.array([b]))[0]
+
+
+def explain_pairs(
+    evidence: Evidence, left: IntArray, right: IntArray
+) -> list[PairExplanation]:
+    """Explain many pairs at once (vectorised; `left[p] < right[p]`)."""
     table = evidence.table
-    scores = score_pairs(evidence, np.array([a]), np.array([b]))
-    kind_bits = scores.kind_bits[0]
-    shared = np.intersect1d(_values_of(evidence, a), _values_of(evidence, b))
-    out: list[dict[str, Any]] = []
-    for k in np.flatnonzero(kind_bits).tolist():
-        weight = round(float(kind_bits[k]), 3)
-        kind = table.kinds[k]
-        if weight < 0:
-            out.append(
-                {"kind": kind, "value": None, "frequency": None, "weight": weight}
-            )
-            continue
-        if k in evidence.simhash:
-            out.append(_simhash_entry(evidence, k, a, b, weight))
-            continue
-        of_kind = shared[table.value_kind[shared] == k]
-        best = of_kind[np.argmax(evidence.weights[of_kind])]
+    scores = score_pairs(evidence, left, right)
+    best = _best_shared_values(evidence, left, right)
+    distances = {
+        k: pair_distance(index, left, right) for k, index in evidence.simhash.items()
+    }
+    out = []
+    for p in range(len(left)):
+        entries: list[dict[str, Any]] = []
+        row = scores.kind_bits[p]
+        for k in np.flatnonzero(row).tolist():
+            weight = round(float(row[k]), 3)
+            kind = table.kinds[k]
+            if weight < 0:
+                entries.append(
+                    {"kind": kind, "value": None, "frequency": None, "weight": weight}
+                )
+            elif k in evidence.simhash:
+                entries.append(
+                    _simhash_entry(
+                        evidence,
+                        k,
+                        int(left[p]),
+                        int(right[p]),
+                        weight,
+                        int(distances[k][p]),
+                    )
+                )
+            else:
+                v = best[(p, k)]
+                entries.append(
+                    {
+                        "kind": kind,
+                        "value": table.values[v],
+                        "frequency": int(evidence.counts[v]),
+                        "weight": weight,
+                    }
+                )
+        entries.sort(key=lambda entry: -entry["weight"])
+        bits = float(scores.bits[p])
         out.append(
-            {
-                "kind": kind,
-                "value": table.values[best],
-                "frequency": int(evidence.counts[best]),
-                "weight": weight,
-            }
+            PairExplanation(
+                bits=round(bits, 3),
+                posterior=float(1.0 / (1.0 + 2.0 ** -(bits + evidence.prior_bits))),
+                needed_bits=round(evidence.needed_bits, 3),
+                features=entries,
+            )
         )
-    out.sort(key=lambda entry: -entry["weight"])
-    bits = float(scores.bits[0])
-    posterior = float(1.0 / (1.0 + 2.0 ** -(bits + evidence.prior_bits)))
-    return PairExplanation(
-        bits=round(bits, 3),
-        posterior=posterior,
-        needed_bits=round(evidence.needed_bits, 3),
-        features=out,
-    )
+    return out
+
+
+def _best_shared_values(
+    evidence: Evidence, left: IntArray, right: IntArray
+) -> dict[tuple[int, int], int]:
+    """Return the heaviest shared value of each (pair, kind index)."""
+    table = evidence.table
+    shared = evidence.incidence[left].multiply(evidence.incidence[right]).tocoo()
+    rows = shared.row.astype(np.int64)
+    cols = shared.col.astype(np.int64)
+    kinds = table.value_kind[cols]
+    order = np.lexsort((-evidence.weights[cols], kinds, rows))
+    rows, kinds, cols = rows[order], kinds[order], cols[order]
+    first = np.r_[True, (rows[1:] != rows[:-1]) | (kinds[1:] != kinds[:-1])]
+    return {
+        (r, k): v
+        for r, k, v in zip(
+            rows[first].tolist(),
+            kinds[first].tolist(),
+            cols[first].tolist(),
+            strict=True,
+        )
+    }
 
 
 def _simhash_entry(
-    evidence: Evidence, k: int, a: int, b: int, weight: float
+    evidence: Evidence, k: int, a: int, b: int, weight: float, distance: int
 ) -> dict[str, Any]:
     index = evidence.simhash[k]
-    distance = int(pair_distance(index, np.array([a]), np.array([b]))[0])
     values = index.hashes[a][index.present[a]]
     value = f"{int(values[0]):016x}" if len(values) else None
     density = int(max(index.density[a], index.density[b], 1))

@@ -57,7 +57,7 @@ def run_model(
     base = build_evidence(table, params)
     candidates = generate(table, params, base.weights, base.needed_bits)
     evidence = build_evidence(table, params, candidates.density)
-    scores = score_pairs(evidence, candidates.left, candidates.right)
+    scores = score_pairs(evidence, candidates.left, candidates.right, per_kind=False)
     risky = table.flags | multi_stack(table, params)
     parts = partition(
         n,

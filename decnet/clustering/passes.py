@@ -27,7 +27,7 @@ from decnet.bus import payloads, topics
 from decnet.clustering import store
 from decnet.clustering.candidates import band_edges, floor_bits
 from decnet.clustering.evidence import parse_simhash, posterior
-from decnet.clustering.explain import explain_pair
+from decnet.clustering.explain import explain_pairs
 from decnet.clustering.graph import FORCED_BITS, Constraint
 from decnet.clustering.model import ModelResult, run_model
 from decnet.clustering.params import ModelParams
@@ -639,7 +639,7 @@ def _write_links(
     ):
         winner = plan.winners[int(result.labels[a])]
         wanted[(table.observations[a], table.observations[b])] = (a, b, bits, winner)
-    inserts, updates = [], []
+    changed = []
     for key, (a, b, bits, winner) in wanted.items():
         old = stored.get(key)
         if (
@@ -648,7 +648,10 @@ def _write_links(
             and abs(old.weight_bits - bits) <= LINK_WEIGHT_TOLERANCE
         ):
             continue
-        row = _link_row(result, a, b, bits)
+        changed.append((key, a, b, bits, winner, old))
+    rows = _link_rows(result, [(a, b, bits) for _, a, b, bits, _, _ in changed])
+    inserts, updates = [], []
+    for (key, _a, _b, _bits, winner, old), row in zip(changed, rows, strict=True):
         if old is None:
             inserts.append(
                 {
@@ -676,23 +679,44 @@ def _write_links(
     report.links_deleted = len(stale)
 
 
-def _link_row(result: ModelResult, a: int, b: int, bits: float) -> dict[str, Any]:
-    if bits >= FORCED_BITS:
-        return {
-            "weight_bits": bits,
-            "posterior": 1.0,
-            "features": [
+def _link_rows(
+    result: ModelResult, links: list[tuple[int, int, float]]
+) -> list[dict[str, Any]]:
+    """Return weight, posterior and feature evidence for each spanning link."""
+    scored = [(a, b) for a, b, bits in links if bits < FORCED_BITS]
+    explanations = iter(
+        explain_pairs(
+            result.evidence,
+            np.array([a for a, _ in scored], dtype=np.int64),
+            np.array([b for _, b in scored], dtype=np.int64),
+        )
+        if scored
+        else []
+    )
+    rows = []
+    for _a, _b, bits in links:
+        if bits >= FORCED_BITS:
+            rows.append(
                 {
-                    "kind": "analyst_decision",
-                    "value": "must_link",
-                    "frequency": None,
-                    "weight": bits,
+                    "weight_bits": bits,
+                    "posterior": 1.0,
+                    "features": [
+                        {
+                            "kind": "analyst_decision",
+                            "value": "must_link",
+                            "frequency": None,
+                            "weight": bits,
+                        }
+                    ],
                 }
-            ],
-        }
-    explanation = explain_pair(result.evidence, a, b)
-    return {
-        "weight_bits": round(bits, 4),
-        "posterior": explanation.posterior,
-        "features": explanation.features,
-    }
+            )
+            continue
+        explanation = next(explanations)
+        rows.append(
+            {
+                "weight_bits": round(bits, 4),
+                "posterior": explanation.posterior,
+                "features": explanation.features,
+            }
+        )
+    return rows

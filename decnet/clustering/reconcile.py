@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid as uuidlib
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
@@ -91,7 +91,8 @@ def plan_reconciliation(
     for identity, label in owner.items():
         owned[label].append(identity)
 
-    resolved_parts = {int(labels[i]) for i, d in enumerate(direct) if d is not None}
+    label_list = labels.tolist()
+    resolved_parts = {label_list[i] for i, d in enumerate(direct) if d is not None}
     for label in np.unique(labels).tolist():
         candidates = owned.get(label)
         if candidates:
@@ -111,7 +112,7 @@ def plan_reconciliation(
 
     carved_parts = {label for _, label, carved in plan.formed if carved}
     for i, current in enumerate(direct):
-        label = int(labels[i])
+        label = label_list[i]
         if current is not None and owner.get(current) == label:
             continue
         if current is None:
@@ -127,13 +128,27 @@ def plan_reconciliation(
 def _owners(labels: IntArray, direct: Sequence[str | None]) -> dict[str, int]:
     """Return the part that owns each direct identity (most members, then
     smallest label)."""
-    tally: dict[str, Counter[int]] = defaultdict(Counter)
-    for i, identity in enumerate(direct):
-        if identity is not None:
-            tally[identity][int(labels[i])] += 1
+    codes: dict[str, int] = {}
+    ident = np.fromiter(
+        (-1 if d is None else codes.setdefault(d, len(codes)) for d in direct),
+        dtype=np.int64,
+        count=len(direct),
+    )
+    mask = ident >= 0
+    if not mask.any():
+        return {}
+    pairs = np.stack([ident[mask], labels[mask]], axis=1)
+    unique, counts = np.unique(pairs, axis=0, return_counts=True)
+    # Sort by identity, then most members, then smallest label; keep the first.
+    order = np.lexsort((unique[:, 1], -counts, unique[:, 0]))
+    unique = unique[order]
+    first = np.r_[True, unique[1:, 0] != unique[:-1, 0]]
+    names = list(codes)
     return {
-        identity: min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
-        for identity, counts in tally.items()
+        names[i]: label
+        for i, label in zip(
+            unique[first, 0].tolist(), unique[first, 1].tolist(), strict=True
+        )
     }
 
 

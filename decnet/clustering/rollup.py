@@ -49,22 +49,25 @@ class Rollup:
 
     def digest(self) -> str:
         """Return the SHA-256 hex of the rollup; confidence to three places."""
-        data = dataclasses.asdict(self)
-        data["kd_digraph_simhash"] = (
-            self.kd_digraph_simhash.hex() if self.kd_digraph_simhash else None
+        data = (
+            self.observation_count,
+            self.first_seen_at.isoformat() if self.first_seen_at else None,
+            self.last_seen_at.isoformat() if self.last_seen_at else None,
+            self.ja3_hashes,
+            self.hassh_hashes,
+            self.payload_simhashes,
+            self.c2_endpoints,
+            self.kd_digraph_simhash.hex() if self.kd_digraph_simhash else None,
+            None if self.confidence is None else round(self.confidence, 3),
         )
-        if self.confidence is not None:
-            data["confidence"] = round(self.confidence, 3)
-        for key in ("first_seen_at", "last_seen_at"):
-            value = data[key]
-            data[key] = value.isoformat() if value is not None else None
-        return hashlib.sha256(
-            orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
-        ).hexdigest()
+        return hashlib.sha256(orjson.dumps(data)).hexdigest()
 
     def columns(self) -> dict[str, object]:
         """Return the values to write, keyed by column name."""
-        return dataclasses.asdict(self)
+        return {field.name: getattr(self, field.name) for field in _FIELDS}
+
+
+_FIELDS = dataclasses.fields(Rollup)
 
 
 def majority_simhash(values: Sequence[int]) -> int:
@@ -116,14 +119,8 @@ def compute_rollups(
             lists[key][label].add(value)
 
     sizes = np.bincount(labels, minlength=len(labels))
-    firsts: dict[int, datetime] = {}
-    lasts: dict[int, datetime] = {}
-    for i, label in enumerate(labels.tolist()):
-        f, last = first_seen[i], last_seen[i]
-        if f is not None and (label not in firsts or f < firsts[label]):
-            firsts[label] = f
-        if last is not None and (label not in lasts or last > lasts[label]):
-            lasts[label] = last
+    firsts = _extreme_by_label(labels, first_seen, earliest=True)
+    lasts = _extreme_by_label(labels, last_seen, earliest=False)
 
     out = {}
     for label in np.unique(labels).tolist():
@@ -132,15 +129,32 @@ def compute_rollups(
             observation_count=int(sizes[label]),
             first_seen_at=firsts.get(label),
             last_seen_at=lasts.get(label),
+            ja3_hashes=_capped(lists["ja3_hashes"].get(label)),
+            hassh_hashes=_capped(lists["hassh_hashes"].get(label)),
+            payload_simhashes=_capped(lists["payload_simhashes"].get(label)),
+            c2_endpoints=_capped(lists["c2_endpoints"].get(label)),
             kd_digraph_simhash=(
                 majority_simhash(sorted(centroid)).to_bytes(8, "big")
                 if centroid
                 else None
             ),
             confidence=confidence.get(label),
-            **{key: _capped(lists[key].get(label)) for key in LIST_KINDS},
         )
     return out
+
+
+def _extreme_by_label(
+    labels: IntArray, times: Sequence[datetime | None], *, earliest: bool
+) -> dict[int, datetime]:
+    """Return the earliest (or latest) time per label, skipping None."""
+    best: dict[int, datetime] = {}
+    for label, when in zip(labels.tolist(), times, strict=True):
+        if when is None:
+            continue
+        current = best.get(label)
+        if current is None or (when < current if earliest else when > current):
+            best[label] = when
+    return best
 
 
 def _capped(values: set[str] | None) -> list[str] | None:

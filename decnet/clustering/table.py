@@ -121,19 +121,30 @@ def build_table(
     interned: dict[tuple[str, str], int] = {}
     obs_ids = array("q")
     val_ids = array("q")
-    for obs_uuid, kind, value in with_derived(rows):
-        i = index.get(obs_uuid)
-        if i is None or kind not in known:
-            continue
-        key = (kind, value)
-        if key in TRIVIAL_VALUES:
-            continue
-        v = interned.get(key)
-        if v is None:
-            v = interned[key] = len(interned)
-        obs_ids.append(i)
-        val_ids.append(v)
+    for chunk in _chunks(with_derived(rows), 65_536):
+        # One list comprehension per column keeps the per-row cost low.
+        keep = [
+            (index.get(obs), (kind, value))
+            for obs, kind, value in chunk
+            if kind in known and (kind, value) not in TRIVIAL_VALUES
+        ]
+        keep = [(i, key) for i, key in keep if i is not None]
+        obs_ids.extend(i for i, _ in keep)
+        val_ids.extend(interned.setdefault(key, len(interned)) for _, key in keep)
     return _finish(uuids, interned, obs_ids, val_ids, flagged, index)
+
+
+def _chunks(
+    rows: Iterable[tuple[str, str, str]], size: int
+) -> Iterable[list[tuple[str, str, str]]]:
+    chunk: list[tuple[str, str, str]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _finish(

@@ -12,21 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from decnet.clustering.params import ModelParams, load_params
+from decnet.bus.lease import DatabaseLease, LeaseHeldError
+from decnet.clustering.params import ModelParams
 from decnet.clustering.passes import PassReport, run_pass
-from decnet.errors import DecnetError
 from decnet.web.db.models import Lease
 from decnet.web.db.types import utcnow
 
@@ -36,64 +31,11 @@ LEASE_NAME = "identity-clusterer"
 leases = Lease.__table__
 
 
-class LeaseHeldError(DecnetError):
-    """Another clusterer holds the write lease."""
-
-    exit_code = 6
-
-
-def default_holder() -> str:
-    """Return a lease holder name unique to this process."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-async def acquire_lease(
-    engine: AsyncEngine, holder: str, ttl_s: float, name: str = LEASE_NAME
-) -> bool:
-    """Take or renew the lease `name` for `ttl_s` seconds; False when another
-    live holder has it."""
-    now = utcnow()
-    expires = now + timedelta(seconds=ttl_s)
-    async with engine.begin() as conn:
-        result = await conn.execute(
-            sa.update(leases)
-            .where(
-                leases.c.name == name,
-                (leases.c.holder == holder) | (leases.c.expires_at < now),
-            )
-            .values(holder=holder, expires_at=expires)
-        )
-        if result.rowcount:
-            return True
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(
-                sa.insert(leases).values(
-                    name=name, holder=holder, acquired_at=now, expires_at=expires
-                )
-            )
-    except IntegrityError:
-        return False
-    return True
-
-
-async def release_lease(
-    engine: AsyncEngine, holder: str, name: str = LEASE_NAME
-) -> None:
-    """Give the lease up if `holder` has it."""
-    async with engine.begin() as conn:
-        await conn.execute(
-            sa.delete(leases).where(leases.c.name == name, leases.c.holder == holder)
-        )
-
-
-async def lease_holder(engine: AsyncEngine, name: str = LEASE_NAME) -> Any:
-    """Return the lease row (holder, expires_at), or None when free."""
-    async with engine.connect() as conn:
-        result = await conn.execute(
-            sa.select(leases.c.holder, leases.c.expires_at).where(leases.c.name == name)
-        )
-        return result.first()
+def clusterer_lease(
+    engine: AsyncEngine, *, holder: str | None = None, ttl_s: float = 600.0
+) -> DatabaseLease:
+    """Return the write lease of the identity clusterer."""
+    return DatabaseLease(engine, LEASE_NAME, holder=holder, ttl=ttl_s)
 
 
 async def cluster_once(
@@ -107,20 +49,19 @@ async def cluster_once(
     """Run one clusterer pass and return its report.
 
     Without `holder`, the pass takes the lease for its own duration and
-    raises LeaseHeldError when a worker holds it. With `holder`, the caller
-    (the worker) must hold the lease already; it is renewed first.
+    raises LeaseHeldError (from `decnet.bus.lease`) when a worker holds it.
+    With `holder`, the caller (the worker) holds the lease; it is renewed
+    first and kept afterwards.
     """
     params = params or ModelParams()
     own = holder is None
-    holder = holder or default_holder()
-    if not await acquire_lease(engine, holder, lease_ttl_s):
-        row = await lease_holder(engine)
-        who = (
-            f"{row.holder} until {row.expires_at:%Y-%m-%d %H:%M:%S} UTC" if row else "?"
-        )
+    lease = clusterer_lease(engine, holder=holder, ttl_s=lease_ttl_s)
+    holder = lease.holder
+    if not await lease.acquire():
+        who = await lease.current_holder() or "another process"
         raise LeaseHeldError(
-            f"another clusterer holds the write lease ({who}); stop it or wait "
-            "for the lease to expire"
+            f"clusterer {who} holds the write lease {LEASE_NAME!r}; stop it or "
+            "wait for its lease to expire"
         )
     try:
         async with engine.begin() as conn:
@@ -139,7 +80,7 @@ async def cluster_once(
                 )
     finally:
         if own:
-            await release_lease(engine, holder)
+            await lease.release()
     log.info("clusterer pass finished", extra=report.as_dict())
     return report
 
@@ -171,7 +112,8 @@ class Worker:
         self.lease_ttl_s = lease_ttl_s
         self.debounce_s = debounce_s
         self.max_backoff_s = max_backoff_s
-        self.holder = default_holder()
+        self.lease = clusterer_lease(engine, ttl_s=lease_ttl_s)
+        self.holder = self.lease.holder
         self.wake = asyncio.Event()
         self.stopping = asyncio.Event()
         self.passes = 0
@@ -194,7 +136,7 @@ class Worker:
         loop = asyncio.get_running_loop()
         try:
             while not self.stopping.is_set():
-                if not await acquire_lease(self.engine, self.holder, self.lease_ttl_s):
+                if not await self.lease.acquire():
                     await self._sleep(self.lease_ttl_s / 3)
                     continue
                 full = self.last_full is None or (
@@ -235,7 +177,7 @@ class Worker:
                 if self.wake.is_set() and not self.stopping.is_set():
                     await asyncio.sleep(self.debounce_s)
         finally:
-            await release_lease(self.engine, self.holder)
+            await self.lease.release()
             log.info(
                 "clusterer stopped",
                 extra={"holder": self.holder, "passes": self.passes},
@@ -248,7 +190,3 @@ class Worker:
         except TimeoutError:
             pass
         self.wake.clear()
-
-
-def params_from(path: Path | None) -> ModelParams:
-    return load_params(path)
