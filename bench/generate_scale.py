@@ -6,7 +6,8 @@
 The script generates once at scale 1 to count addresses and picks the
 scale that gives about `--ips` addresses. It then generates again into a
 temporary folder (or `--keep`) and prints wall time, addresses, sessions,
-events, bytes written and the peak resident memory of this process.
+events, bytes written, wall and CPU time of the generation and the peak
+resident memory of this process.
 """
 
 from __future__ import annotations
@@ -43,8 +44,10 @@ def main() -> None:
     outdir = args.keep or workdir / "out"
     try:
         began = time.perf_counter()
+        cpu_began = time.process_time()
         report = generate(scenario, outdir, seed=args.seed, scale=scale)
         seconds = time.perf_counter() - began
+        cpu_seconds = time.process_time() - cpu_began
         written = _folder_bytes(outdir)
     finally:
         shutil.rmtree(workdir)
@@ -59,6 +62,7 @@ def main() -> None:
     print(f"downloads       {report.downloads:,}")
     print(f"bytes written   {written / 2**20:,.1f} MiB")
     print(f"wall time       {seconds:,.1f} s ({report.events / seconds:,.0f} events/s)")
+    print(f"CPU time        {cpu_seconds:,.1f} s")
     print(f"peak RSS        {peak_mib:,.0f} MiB")
 
 
