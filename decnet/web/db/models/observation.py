@@ -91,8 +91,9 @@ class Attacker(SQLModel, table=True):
     kd_typed_sessions: int = Field(default=0, sa_column=_count())
     # kex events whose logged HASSH differs from the one computed from the lists.
     hassh_mismatch_count: int = Field(default=0, sa_column=_count())
+    # Double precision: a plain FLOAT is 4 bytes on MariaDB.
     duration_s_total: float | None = Field(
-        default=None, sa_column=sa.Column(sa.Float())
+        default=None, sa_column=sa.Column(sa.Double())
     )
     created_at: datetime = Field(sa_column=created_column())
     updated_at: datetime = Field(sa_column=updated_column())

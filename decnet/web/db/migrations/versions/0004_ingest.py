@@ -56,7 +56,7 @@ def upgrade() -> None:
                 "hassh_mismatch_count", sa.Integer(), server_default="0", nullable=False
             )
         )
-        batch_op.add_column(sa.Column("duration_s_total", sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column("duration_s_total", sa.Double(), nullable=True))
 
 
 def downgrade() -> None:
