@@ -458,12 +458,25 @@ class _SessionBuilder:
         self._shell(commands)
 
     def _script_lines(self) -> list[tuple[str, tuple[str, bytes] | None]]:
-        """Fill the script's placeholders; pair each line with its download."""
+        """Fill the script's placeholders and pair each line with its download."""
         spec = self.spec
         assert spec.script is not None
         lines = self.r.scenario.script(spec.script)
         if isinstance(spec, NoiseSpec):
             return [(line, None) for line in lines]
+
+        values, download = self._placeholder_values(spec)
+        result = []
+        for line in lines:
+            has_url = "{url}" in line
+            text = PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), line)
+            result.append((text, download if has_url else None))
+        return result
+
+    def _placeholder_values(
+        self, spec: ActorSpec
+    ) -> tuple[dict[str, str], tuple[str, bytes] | None]:
+        """Return this session's placeholder values and its payload, if any."""
         kit = self.r._kit(self.population)
         values = {
             "file": random_word(self.rng),
@@ -477,31 +490,23 @@ class _SessionBuilder:
             if rotating and not _is_address(host):
                 host = f"{random_word(self.rng, 5, 9)}.{host}"
             values["c2"] = host
-        download: tuple[str, bytes] | None = None
-        if spec.payload is not None:
-            if spec.payload.per_session:
-                build = self.rng.getrandbits(40)
-            else:
-                build = self.rng.randrange(spec.payload.builds)
-            download = self.r._payload(self.population, spec, build)
-            if spec.payload.url:
-                values["url"] = spec.payload.url
-            else:
-                port = "" if kit.c2_port == 80 else f":{kit.c2_port}"
-                values["url"] = (
-                    f"http://{values.get('c2', 'localhost')}{port}/{kit.url_dir}/"
-                    f"{values['file']}"
-                )
-        result = []
-        for line in lines:
-            has_url = "{url}" in line
-            text = PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), line)
-            result.append((text, download if has_url else None))
-        return result
+
+        if spec.payload is None:
+            return values, None
+        if spec.payload.per_session:
+            build = self.rng.getrandbits(40)
+        else:
+            build = self.rng.randrange(spec.payload.builds)
+        download = self.r._payload(self.population, spec, build)
+        if spec.payload.url:
+            values["url"] = spec.payload.url
+        else:
+            port = "" if kit.c2_port == 80 else f":{kit.c2_port}"
+            host = values.get("c2", "localhost")
+            values["url"] = f"http://{host}{port}/{kit.url_dir}/{values['file']}"
+        return values, download
 
     def _shell(self, commands: list[tuple[str, tuple[str, bytes] | None]]) -> None:
-        spec = self.spec
-        tty = TtylogBuilder()
         if self.typed:
             self.advance(0.1, 0.5)
             self.emit(
@@ -513,33 +518,41 @@ class _SessionBuilder:
                 "" if self.fmt == "cowrie-2026" else [],
                 arch="linux-x64-lsb",
             )
+
+        tty = TtylogBuilder()
         opened = self.now
         tty.open(opened)
         tty.write(OUTPUT, self.now, _PROMPT)
         for line, download in commands:
-            if self.typed:
-                assert isinstance(spec, ActorSpec)
-                self.now += self.rng.uniform(*spec.typing.think_s)
-                self._type(tty, line)
-            else:
-                self.advance(0.001, 0.08)
-                tty.write(INPUT, self.now, line.encode() + b"\n")
-            self.emit("cowrie.command.input", f"CMD: {line}", input=line)
-            first = line.split(" ", 1)[0]
-            if first in _UNKNOWN_COMMANDS or first.startswith("./"):
-                self.emit(
-                    "cowrie.command.failed", f"Command not found: {line}", input=line
-                )
-                reply = f"-bash: {first}: command not found\r\n".encode()
-            else:
-                reply = _OUTPUTS.get(first, b"")
-            self.now += 0.002
-            tty.write(OUTPUT, self.now, b"\r\n" + reply + _PROMPT)
+            self._command(tty, line)
             if download is not None:
                 self._download(line, download)
+
         self.advance(0.05, 0.5)
         tty.close(self.now)
-        content = tty.render()
+        self._close_ttylog(tty.render(), opened)
+
+    def _command(self, tty: TtylogBuilder, line: str) -> None:
+        spec = self.spec
+        if self.typed:
+            assert isinstance(spec, ActorSpec)
+            self.now += self.rng.uniform(*spec.typing.think_s)
+            self._type(tty, line)
+        else:
+            self.advance(0.001, 0.08)
+            tty.write(INPUT, self.now, line.encode() + b"\n")
+        self.emit("cowrie.command.input", f"CMD: {line}", input=line)
+
+        first = line.split(" ", 1)[0]
+        if first in _UNKNOWN_COMMANDS or first.startswith("./"):
+            self.emit("cowrie.command.failed", f"Command not found: {line}", input=line)
+            reply = f"-bash: {first}: command not found\r\n".encode()
+        else:
+            reply = _OUTPUTS.get(first, b"")
+        self.now += 0.002
+        tty.write(OUTPUT, self.now, b"\r\n" + reply + _PROMPT)
+
+    def _close_ttylog(self, content: bytes, opened: float) -> None:
         digest = hashlib.sha256(content).hexdigest()
         if self.fmt == "cowrie-2018":
             stamp = datetime.fromtimestamp(opened, UTC).strftime("%Y%m%d-%H%M%S")
@@ -549,15 +562,15 @@ class _SessionBuilder:
             name = digest
             path = f"var/lib/cowrie/tty/{digest}"
         self.out.ttylog = (name, content)
+
         duration = self.now - opened
         fields: dict[str, Any] = {"ttylog": path, "size": len(content)}
         if self.fmt != "cowrie-2018":
             fields.update(shasum=digest, duplicate=False)
         if self.fmt == "cowrie-2026":
-            fields["duration_ms"] = int(duration * 1000)
-            message = (
-                f"Closing TTY Log: {path} after {int(duration * 1000)} milliseconds"
-            )
+            milliseconds = int(duration * 1000)
+            fields["duration_ms"] = milliseconds
+            message = f"Closing TTY Log: {path} after {milliseconds} milliseconds"
         else:
             fields["duration"] = duration
             message = f"Closing TTY Log: {path} after {int(duration)} seconds"
