@@ -1,9 +1,9 @@
 """Built-in wordlists and command scripts that scenarios refer to by name.
 
 The credential pairs are the defaults and weak passwords that dominate
-brute-force traffic on SSH honeypots; the scripts follow the shapes seen
-there (reconnaissance one-liners, loaders that fetch and run a binary,
-key-based persistence, miner droppers). A scenario may define its own under
+brute-force traffic on SSH honeypots. The scripts follow the shapes seen
+there: reconnaissance one-liners, loaders that fetch and run a binary,
+key-based persistence and miner droppers. A scenario may define its own under
 the same keys; a scenario entry replaces a built-in of the same name.
 
 Script placeholders, filled per session by the generator:

@@ -3,8 +3,8 @@
 All metrics take two label sequences of equal length, item by item: the
 true group and the predicted group of each scored address. Scikit-learn
 supplies the adjusted Rand index, homogeneity (1.0 means no false merges),
-completeness (1.0 means no false splits) and V-measure; the pair- and
-item-based ones are computed here from the contingency table:
+completeness (1.0 means no false splits) and V-measure. The pair- and
+item-based metrics are computed here from the contingency table:
 
 - B-cubed precision: mean over items of the share of its predicted group
   that is in its true group; recall likewise with the roles swapped.
@@ -158,7 +158,7 @@ def _groups_recovered(
     multi = true_sizes >= 2
     if not multi.any():
         return None, None
-    # A true group is whole when one cell holds all of its items.
+    # A true group is whole when one cell contains all of its items.
     complete = cells == true_sizes[rows]
     whole_rows = np.zeros(true_sizes.size, dtype=bool)
     whole_rows[rows[complete]] = True
