@@ -8,8 +8,8 @@ Layout of OUTDIR:
     truth.json                ground truth (see decnet.evaluation.truth)
 
 Output is a function of (scenario, seed, scale) only. Sessions are rendered
-in start order and their events merged through a heap, so memory holds the
-plan plus the sessions still open, not the logs.
+in start order and their events merged through a heap, so memory contains
+the plan plus the sessions still open, not the logs.
 """
 
 from __future__ import annotations

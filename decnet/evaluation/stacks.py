@@ -1,8 +1,9 @@
 """SSH client stacks the generator gives its actors, read from ssh_stacks.yaml.
 
-A stack is what an SSH server sees of a client before authentication: the
-identification banner and the algorithm lists of its KEXINIT. Scanners on the
-same library share a stack, and so its HASSH, whoever runs them.
+A stack is the part of a client that an SSH server receives before
+authentication: the identification banner and the algorithm lists of its
+KEXINIT. Scanners on the same library share a stack, and so its HASSH,
+whoever runs them.
 """
 
 from __future__ import annotations
