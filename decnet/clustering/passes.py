@@ -248,7 +248,10 @@ def _neighbourhood(
         found |= store.carriers(conn, kind, keys, params.block_size)
     found |= store.band_neighbours(
         conn,
-        [(k, b, bucket) for k, b, bucket, _ in _band_keys(params, feature_rows)],
+        [
+            (k, b, _signed(bucket))
+            for k, b, bucket, _ in _band_keys(params, feature_rows)
+        ],
         params.block_size,
     )
     rows = store.load_observations(conn, sorted(found))

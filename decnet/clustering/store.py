@@ -348,15 +348,20 @@ def value_counts(
 def carriers(
     conn: Connection, kind: str, value_keys: Sequence[str], limit: int
 ) -> set[str]:
-    """Return up to `limit` observations carrying each of the (kind, value_key)."""
+    """Return up to `limit` observations carrying each (kind, value_key), the
+    smallest uuids first, in one ranked query per chunk of values."""
     out: set[str] = set()
-    for key in value_keys:
-        query = (
-            sa.select(features_t.c.observation_uuid)
-            .where(features_t.c.kind == kind, features_t.c.value_key == key)
-            .order_by(features_t.c.observation_uuid)
-            .limit(limit)
+    for part in chunks(sorted(set(value_keys))):
+        rank = sa.func.row_number().over(
+            partition_by=features_t.c.value_key,
+            order_by=features_t.c.observation_uuid,
         )
+        ranked = (
+            sa.select(features_t.c.observation_uuid, rank.label("rank"))
+            .where(features_t.c.kind == kind, features_t.c.value_key.in_(part))
+            .subquery()
+        )
+        query = sa.select(ranked.c.observation_uuid).where(ranked.c.rank <= limit)
         out.update(row[0] for row in conn.execute(query))
     return out
 
@@ -375,19 +380,26 @@ def band_neighbours(
     conn: Connection, keys: Iterable[tuple[str, int, int]], limit: int
 ) -> set[str]:
     """Return up to `limit` observations per (kind, band, bucket)."""
+    by_band: dict[tuple[str, int], set[int]] = {}
+    for kind, band, bucket in keys:
+        by_band.setdefault((kind, band), set()).add(bucket)
     out: set[str] = set()
-    for kind, band, bucket in sorted(set(keys)):
-        query = (
-            sa.select(bands_t.c.observation_uuid)
-            .where(
-                bands_t.c.kind == kind,
-                bands_t.c.band == band,
-                bands_t.c.bucket == bucket,
+    for (kind, band), buckets in sorted(by_band.items()):
+        for part in chunks(sorted(buckets)):
+            rank = sa.func.row_number().over(
+                partition_by=bands_t.c.bucket, order_by=bands_t.c.observation_uuid
             )
-            .order_by(bands_t.c.observation_uuid)
-            .limit(limit)
-        )
-        out.update(row[0] for row in conn.execute(query))
+            ranked = (
+                sa.select(bands_t.c.observation_uuid, rank.label("rank"))
+                .where(
+                    bands_t.c.kind == kind,
+                    bands_t.c.band == band,
+                    bands_t.c.bucket.in_(part),
+                )
+                .subquery()
+            )
+            query = sa.select(ranked.c.observation_uuid).where(ranked.c.rank <= limit)
+            out.update(row[0] for row in conn.execute(query))
     return out
 
 
