@@ -337,7 +337,7 @@ class Store:
             "ja3": state.ja3[0] if state.ja3 else None,
             "ja4": state.ja4[0][:128] if state.ja4 else None,
             "credentials": state.credentials or None,
-            "commands": state.commands or None,
+            "commands": _stored_commands(state.commands),
             "downloads": state.downloads or None,
             "forwards": state.forwards or None,
             "command_simhash": command_simhash,
@@ -558,6 +558,18 @@ class Store:
                 removals.append(row["id"])
                 changed = True
         return changed
+
+
+def _stored_commands(commands: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """Drop the parser's `orphan_failed` marks, which only matter within a merge."""
+    if not commands:
+        return None
+    return [
+        {k: v for k, v in c.items() if k != "orphan_failed"}
+        if "orphan_failed" in c
+        else c
+        for c in commands
+    ]
 
 
 def content_simhash(content: bytes) -> str | None:

@@ -475,3 +475,14 @@ async def test_progress_row_per_file(engine: AsyncEngine, tmp_path: Path) -> Non
             await conn.execute(sa.text("SELECT byte_offset FROM ingest_files"))
         ).scalar()
     assert stored == size
+
+
+async def test_failed_command_without_input_stored_once(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    log = [event("cowrie.command.failed", input="enable")]
+    await ingest_paths(engine, [write_log(tmp_path / "cowrie.json", log)])
+    (session,) = await sessions_of(engine, IP)
+    assert session["commands"] == [
+        {"input": "enable", "failed": True, "at": "2024-04-01T10:00:00.000000Z"}
+    ]
