@@ -1,8 +1,9 @@
 """`decnet ingest`: read honeypot logs into observations.
 
-Exit status: 0 when every line was ingested, 1 when any line was skipped
-(each is listed with file, line number and reason), and the error's own
-code (2 for bad input, 3 for an unreachable database) when the run fails.
+Exit status: 0 when every line was ingested, and 1 when any line was
+skipped (each is listed with file, line number and reason). A failed run
+exits with its error's code: 2 for bad input, 3 for an unreachable
+database.
 """
 
 from __future__ import annotations

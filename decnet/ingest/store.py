@@ -9,9 +9,9 @@ read. A crash before
 the commit loses the batch and its progress together, so the next run
 reads the same lines again and nothing is counted twice.
 
-NOTE: one ingest writer per database is assumed; two concurrent writers
-can both create a session or an observation row and one fails on the
-unique key.
+NOTE: one ingest writer per database is assumed. Two concurrent writers
+can both create the same session or observation row, and then one of them
+fails on the unique key.
 """
 
 from __future__ import annotations
