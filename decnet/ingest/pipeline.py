@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,43 +146,51 @@ class _Run:
         parser = self.parser
         convert = self.kind.convert
         read_any = False
-        with open_log(path) as handle:
-            for line in read_lines(
-                handle,
-                offset=progress.byte_offset,
-                first_number=progress.line_count + 1,
-            ):
-                read_any = True
-                if not line.complete and self.follow and not line.oversized:
-                    break
-                report.lines += 1
-                try:
-                    if line.oversized:
-                        raise LineRejected("line longer than 64 MiB")
-                    if line.data.strip():
-                        parser.add(convert(self.decode(line.data, path, line.number)))
-                        progress.event_count += 1
-                except LineRejected as rejected:
-                    if not line.complete:
-                        # A truncated last line: keep the offset before it so
-                        # that the line is read again once it is complete.
-                        reason = f"truncated last line: {rejected.reason}"
-                        self.skip(path, line.number, reason, progress)
-                        self.pending[fp] = progress
-                        break
-                    self.skip(path, line.number, rejected.reason, progress)
-                progress.byte_offset = line.end
-                progress.line_count = line.number
-                self.pending[fp] = progress
-                if parser.event_count - self.flushed_events >= self.batch_events:
-                    await self.flush()
-                if (
-                    self.on_progress is not None
-                    and line.number % PROGRESS_EVERY_LINES == 0
+        try:
+            with open_log(path) as handle:
+                for line in read_lines(
+                    handle,
+                    offset=progress.byte_offset,
+                    first_number=progress.line_count + 1,
                 ):
-                    report.events = parser.event_count
-                    done = self.done_bytes + min(line.end, size)
-                    self.on_progress(done, self.total_bytes, report)
+                    read_any = True
+                    if not line.complete and self.follow and not line.oversized:
+                        break
+                    report.lines += 1
+                    try:
+                        if line.oversized:
+                            raise LineRejected("line longer than 64 MiB")
+                        if line.data.strip():
+                            parser.add(
+                                convert(self.decode(line.data, path, line.number))
+                            )
+                            progress.event_count += 1
+                    except LineRejected as rejected:
+                        if not line.complete:
+                            # A truncated last line: keep the offset before it so
+                            # that the line is read again once it is complete.
+                            reason = f"truncated last line: {rejected.reason}"
+                            self.skip(path, line.number, reason, progress)
+                            self.pending[fp] = progress
+                            break
+                        self.skip(path, line.number, rejected.reason, progress)
+                    progress.byte_offset = line.end
+                    progress.line_count = line.number
+                    self.pending[fp] = progress
+                    if parser.event_count - self.flushed_events >= self.batch_events:
+                        await self.flush()
+                    if (
+                        self.on_progress is not None
+                        and line.number % PROGRESS_EVERY_LINES == 0
+                    ):
+                        report.events = parser.event_count
+                        done = self.done_bytes + min(line.end, size)
+                        self.on_progress(done, self.total_bytes, report)
+        except (OSError, EOFError, zlib.error) as error:
+            # A damaged or half-written gzip file: keep what was read before.
+            reason = f"unreadable after this point: {type(error).__name__}: {error}"
+            self.skip(path, progress.line_count + 1, reason, progress)
+            self.pending[fp] = progress
         if not read_any:
             report.files_unchanged += 1
         report.events = parser.event_count

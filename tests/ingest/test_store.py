@@ -486,3 +486,15 @@ async def test_failed_command_without_input_stored_once(
     assert session["commands"] == [
         {"input": "enable", "failed": True, "at": "2024-04-01T10:00:00.000000Z"}
     ]
+
+
+async def test_truncated_gzip_keeps_earlier_lines(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    whole = gzip.compress(write_log(tmp_path / "plain", attack_log() * 30).read_bytes())
+    path = tmp_path / "cowrie.json.1.gz"
+    path.write_bytes(whole[: len(whole) // 2])
+    report = await ingest_paths(engine, [path])
+    assert report.skipped_count == 1
+    assert report.skipped[0].reason.startswith("unreadable after this point: EOFError")
+    assert report.events > 0
