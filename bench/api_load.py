@@ -164,10 +164,13 @@ async def drive(
             nonlocal errors
             for n in counter:
                 started = time.perf_counter()
-                response = await client.get(paths[n % len(paths)], headers=headers)
+                try:
+                    response = await client.get(paths[n % len(paths)], headers=headers)
+                    failed = response.status_code != 200
+                except httpx.HTTPError:
+                    failed = True
                 latencies.append((time.perf_counter() - started) * 1000)
-                if response.status_code != 200:
-                    errors += 1
+                errors += failed
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(clients)))

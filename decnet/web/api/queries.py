@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from decnet.web.db.models import (
+    CANONICAL,
     AnalystDecision,
     AttackerIdentity,
     AttackerSession,
@@ -37,6 +38,32 @@ class FeatureSummary:
     frequency: int | None
     weight: float | None
     link_count: int
+
+
+async def list_identities(
+    session: AsyncSession, *, limit: int, offset: int
+) -> Page[AttackerIdentity]:
+    """Return canonical identities, newest-updated first, as the repository does.
+
+    Filters on `merge_state` (0 exactly when `merged_into_uuid` is null, by
+    a check constraint) rather than on `merged_into_uuid IS NULL`. On
+    SQLite the null test makes the planner pick the `merged_into_uuid`
+    index and sort every row, about 85 ms per page at 100k identities,
+    while this form walks the `updated_at` index in about 1 ms.
+    """
+    check_window(limit, offset)
+    canonical = AttackerIdentity.merge_state == CANONICAL
+    total = await session.scalar(
+        sa.select(sa.func.count()).select_from(AttackerIdentity).where(canonical)
+    )
+    rows = await session.execute(
+        sa.select(AttackerIdentity)
+        .where(canonical)
+        .order_by(AttackerIdentity.updated_at.desc(), AttackerIdentity.uuid)
+        .limit(limit)
+        .offset(offset)
+    )
+    return Page(total=total or 0, limit=limit, offset=offset, data=list(rows.scalars()))
 
 
 async def list_links(

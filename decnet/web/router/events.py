@@ -34,7 +34,6 @@ from decnet.web.api.schemas.common import Message
 from decnet.web.api.schemas.identity import IdentityPublic
 from decnet.web.api.state import AppState
 from decnet.web.api.streams import OutboxTail, StreamLease, latest_seq
-from decnet.web.db import repository
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +118,7 @@ async def campaign_events(
 
 
 async def _identity_snapshot(session: AsyncSession, limit: int) -> dict[str, Any]:
-    page = await repository.list_identities(session, limit=max(limit, 1), offset=0)
+    page = await queries.list_identities(session, limit=max(limit, 1), offset=0)
     rows = page.data[:limit]
     data = [IdentityPublic.model_validate(r).model_dump(mode="json") for r in rows]
     return {"total": page.total, "limit": limit, "data": data}

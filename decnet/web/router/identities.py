@@ -28,7 +28,7 @@ async def list_identities(
     session: Session, user: ViewerUser, limit: Limit = 50, offset: Offset = 0
 ) -> IdentityPage:
     """List canonical identities, newest-updated first; merged-out rows are left out."""
-    page = await repository.list_identities(session, limit=limit, offset=offset)
+    page = await queries.list_identities(session, limit=limit, offset=offset)
     return IdentityPage.model_validate(page)
 
 
