@@ -85,11 +85,16 @@ class Fleet:
                 ("payload_sha256", hashlib.sha256(f"p{group}".encode()).hexdigest()),
                 ("c2_endpoint", f"h{rng.randrange(1000)}.c2-{group}.example:443"),
                 ("command_shingle", f"{group * 7919 % (1 << 64):016x}"),
-                ("command_simhash", f"{_flip(group * 104729 % (1 << 64), 1, rng):016x}"),
+                (
+                    "command_simhash",
+                    f"{_flip(group * 104729 % (1 << 64), 1, rng):016x}",
+                ),
             ]
         elif rng.random() < 0.33:
             script = self.scripts[_zipf(rng, len(self.scripts), 1.1)]
-            feats.append(("command_simhash", f"{_flip(script, rng.randint(0, 2), rng):016x}"))
+            feats.append(
+                ("command_simhash", f"{_flip(script, rng.randint(0, 2), rng):016x}")
+            )
         return row, feats
 
     @staticmethod
@@ -127,8 +132,14 @@ def write(db: Path, fleet: Fleet, start: int, count: int, updated: str) -> None:
 
     for row, feats in fleet.rows(start, count):
         attackers.append(
-            (row["uuid"], row["ip"], row["first_seen_at"], row["last_seen_at"],
-             updated, updated)
+            (
+                row["uuid"],
+                row["ip"],
+                row["first_seen_at"],
+                row["last_seen_at"],
+                updated,
+                updated,
+            )
         )
         for kind, value in feats:
             key = hashlib.sha256(value.encode()).hexdigest()
@@ -167,8 +178,9 @@ async def measure(size: int, db: Path) -> None:
     write(db, fleet, size, 1000, "2026-06-02 00:00:00.000000")
     started = time.perf_counter()
     report = await cluster_once(engine, full=False)
+    seconds = time.perf_counter() - started
     print(
-        f"size={size} pass=incremental_1000 seconds={time.perf_counter() - started:.1f} "
+        f"size={size} pass=incremental_1000 seconds={seconds:.1f} "
         f"observations_read={report.observations} formed={report.formed} "
         f"linked={report.linked} peak_rss_mb={peak_mb():.0f}"
     )
@@ -178,7 +190,9 @@ async def measure(size: int, db: Path) -> None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("size", type=int, help="observations to synthesise")
-    parser.add_argument("--db", type=Path, default=Path("/tmp/decnet-cluster-bench.sqlite"))
+    parser.add_argument(
+        "--db", type=Path, default=Path("/tmp/decnet-cluster-bench.sqlite")
+    )
     args = parser.parse_args(argv)
     asyncio.run(measure(args.size, args.db))
     return 0
