@@ -13,9 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from decnet.config import Settings
 from decnet.errors import ConfigError
-from decnet.web.api.accounts import JWT_SECRET_NAME, load_jwt_secret, set_password
+from decnet.web.api.accounts import (
+    JWT_SECRET_NAME,
+    ensure_admin,
+    load_jwt_secret,
+    renew_one_time_password,
+    set_password,
+)
 from decnet.web.api.app import create_app
-from decnet.web.api.security import AUDIENCE, ISSUER, create_token
+from decnet.web.api.security import AUDIENCE, ISSUER, create_token, verify_password
 from decnet.web.api.state import ApiOptions
 from decnet.web.db.engine import session_factory, transaction
 from decnet.web.db.models import AppSecret, User
@@ -265,3 +271,18 @@ def test_token_helper_signs_for_role() -> None:
         token_for("admin"), SECRET, algorithms=["HS256"], audience=AUDIENCE
     )
     assert claims["role"] == "admin"
+
+
+async def test_one_time_password_renews_until_changed(api_engine: AsyncEngine) -> None:
+    first = await ensure_admin(api_engine)
+    assert first is not None
+    renewed = await renew_one_time_password(api_engine)
+    assert renewed is not None
+    assert renewed.password != first.password
+    async with session_factory(api_engine)() as session:
+        admin = await session.scalar(sa.select(User).where(User.username == "admin"))
+    assert admin is not None
+    assert verify_password(admin.password_hash, renewed.password)
+    async with transaction(session_factory(api_engine)) as session:
+        await set_password(session, "admin", "chosen by the admin")
+    assert await renew_one_time_password(api_engine) is None
