@@ -29,7 +29,6 @@ from decnet.clustering.table import FeatureTable, IntArray
 
 FloatArray = npt.NDArray[np.float64]
 MAX_SIMHASHES_PER_OBSERVATION = 4
-_NO_HASH = np.uint64(0)
 
 
 @dataclasses.dataclass(frozen=True)

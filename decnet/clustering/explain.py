@@ -1,4 +1,4 @@
-"""Why two observations were or were not linked, feature by feature."""
+"""Explanations of pair scores: the evidence behind a link, feature by feature."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from decnet.clustering.table import IntArray
 class PairExplanation:
     """The evidence of one pair: each kind's contribution and the verdict.
 
-    `features` holds `{"kind", "value", "frequency", "weight"}` per kind that
+    `features` lists `{"kind", "value", "frequency", "weight"}` per kind that
     counted: the heaviest shared value (frequency = observations carrying
     it), or for a disagreement `value` None and a negative weight. For a
     SimHash kind `value` is the first side's hash and `distance` is added.

@@ -96,7 +96,7 @@ class ModelParams:
     )
     partners_per_observation: float = 2.0
     link_probability: float = 0.95
-    # A bridge link that alone holds two groups of two or more observations
+    # A bridge link that alone joins two groups of two or more observations
     # together must reach the threshold by this margin, in bits.
     cohesion_margin_bits: float = 6.0
     # Values carried by more observations than this are compared inside a
@@ -155,7 +155,7 @@ class ModelParams:
 def load_params(path: Path | None) -> ModelParams:
     """Read parameters from a JSON file over the defaults; None gives the defaults.
 
-    The file holds any subset of `ModelParams.to_dict()`; a `kinds` entry
+    The file contains any subset of `ModelParams.to_dict()`; a `kinds` entry
     replaces only the fields it names. Raises ConfigError naming the file
     and the field at fault.
     """

@@ -47,7 +47,7 @@ LINK_WEIGHT_TOLERANCE = 0.5
 
 @dataclasses.dataclass
 class PassReport:
-    """What one pass read, decided and wrote."""
+    """Counts of what one pass read, decided and wrote."""
 
     full: bool
     observations: int = 0

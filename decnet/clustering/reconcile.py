@@ -34,7 +34,7 @@ from decnet.clustering.table import IntArray
 
 @dataclasses.dataclass(frozen=True)
 class IdentityState:
-    """What the plan needs to know about an existing identity row."""
+    """The fields of an existing identity row that the plan uses."""
 
     created_at: datetime
     merged_into: str | None

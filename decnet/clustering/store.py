@@ -238,7 +238,7 @@ def set_identity_ids(conn: Connection, moves: list[tuple[str, str]]) -> None:
 
 
 def update_rollups(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Write rollup columns; each row holds `b_uuid` and the column values."""
+    """Write rollup columns; each row has `b_uuid` and the column values."""
     if not rows:
         return
     columns = [key for key in rows[0] if key != "b_uuid"]

@@ -19,7 +19,7 @@ from decnet import features
 from decnet.clustering.derived import DERIVED_KINDS, with_derived
 
 # SHA-256 of empty content and of a lone newline: shell redirects and empty
-# uploads carry them, and they say nothing about who sent them.
+# uploads carry them, so they tell nothing about who sent them.
 TRIVIAL_VALUES: frozenset[tuple[str, str]] = frozenset(
     {
         (

@@ -60,7 +60,7 @@ async def cluster_once(
     if not await lease.acquire():
         who = await lease.current_holder() or "another process"
         raise LeaseHeldError(
-            f"clusterer {who} holds the write lease {LEASE_NAME!r}; stop it or "
+            f"the write lease {LEASE_NAME!r} is held by clusterer {who}; stop it or "
             "wait for its lease to expire"
         )
     try:
