@@ -22,7 +22,7 @@ class ApiOptions:
 
     token_lifetime_s: int = 3600
     ticket_lifetime_s: int = 30
-    max_streams_per_user: int = 4
+    max_streams_per_user: int = 8
     stream_poll_s: float = 0.5
     keepalive_s: float = 15.0
     max_body_bytes: int = 1024 * 1024
