@@ -1,0 +1,65 @@
+"""`decnet cluster` and `decnet explain` on a small SQLite fleet."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import orjson
+from typer.testing import CliRunner
+
+from decnet.cli.main import app
+from decnet.web.db.engine import create_engine
+from decnet.web.db.migrate import upgrade
+from tests.clustering.fleet import add_observations, doc_ip
+from tests.clustering.test_passes import actor, scanner
+
+runner = CliRunner()
+
+
+def _fleet(tmp_path: Path) -> str:
+    """Create a migrated SQLite database with one actor and 150 scanners."""
+    url = f"sqlite:///{tmp_path / 'decnet.sqlite'}"
+
+    async def prepare() -> None:
+        engine = create_engine(url)
+        await upgrade(engine)
+        fleet = [actor(0) for _ in range(3)] + [scanner(s) for s in range(150)]
+        await add_observations(engine, fleet)
+        await engine.dispose()
+
+    asyncio.run(prepare())
+    return url
+
+
+def test_cluster_prints_report_as_json(tmp_path: Path) -> None:
+    url = _fleet(tmp_path)
+    result = runner.invoke(app, ["cluster", "--db", url, "--json"])
+    assert result.exit_code == 0, result.output
+    report = orjson.loads(result.stdout[result.stdout.index("{") :])
+    assert report["formed"] == 151
+
+
+def test_explain_names_shared_payload(tmp_path: Path) -> None:
+    url = _fleet(tmp_path)
+    runner.invoke(app, ["cluster", "--db", url])
+    result = runner.invoke(app, ["explain", doc_ip(0), doc_ip(1), "--db", url])
+    assert result.exit_code == 0, result.output
+    assert "payload_sha256" in result.stdout
+    assert "same identity after the partition: yes" in result.stdout
+
+
+def test_explain_rejects_unknown_observation(tmp_path: Path) -> None:
+    url = _fleet(tmp_path)
+    result = runner.invoke(app, ["explain", "192.0.2.250", doc_ip(1), "--db", url])
+    assert result.exit_code == 1
+    assert "192.0.2.250" in result.output
+
+
+def test_cluster_rejects_malformed_params_file(tmp_path: Path) -> None:
+    url = _fleet(tmp_path)
+    bad = tmp_path / "params.json"
+    bad.write_text('{"link_probability": 2}')
+    result = runner.invoke(app, ["cluster", "--db", url, "--params", str(bad)])
+    assert result.exit_code == 2
+    assert "link_probability" in result.output
