@@ -262,6 +262,21 @@ const steps = [
     },
   ],
   [
+    "the campaign list loads",
+    async () => {
+      await page
+        .getByRole("navigation", { name: "Main" })
+        .getByRole("link", { name: "Campaigns" })
+        .click();
+      await page.getByRole("heading", { name: "Campaigns" }).waitFor();
+      await page
+        .getByRole("table", { name: "Campaigns" })
+        .or(page.getByText(/No campaigns yet/))
+        .waitFor();
+      await shot("08-campaigns");
+    },
+  ],
+  [
     "an expired session returns to the login page with a notice",
     async () => {
       // Forge an unusable token, as if the server's secret had rotated.
@@ -278,7 +293,7 @@ const steps = [
       await page
         .getByText("Your session expired. Sign in again to continue.")
         .waitFor();
-      await shot("08-session-expired");
+      await shot("09-session-expired");
     },
   ],
 ];

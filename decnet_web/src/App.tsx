@@ -14,6 +14,7 @@ import { AttackerDetailPage } from "./features/attackers/components/AttackerDeta
 import { AttackersPage } from "./features/attackers/components/AttackersPage";
 import { CampaignDetailPage } from "./features/campaigns/components/CampaignDetailPage";
 import { CampaignsPage } from "./features/campaigns/components/CampaignsPage";
+import { ChangePasswordPage } from "./features/auth/components/ChangePasswordPage";
 import { LoginPage } from "./features/auth/components/LoginPage";
 import { RequireAuth } from "./features/auth/components/RequireAuth";
 import { IdentitiesPage } from "./features/identities/components/IdentitiesPage";
@@ -35,6 +36,7 @@ export const routes: RouteObject[] = [
       { path: "attackers", element: <AttackersPage /> },
       { path: "campaigns", element: <CampaignsPage /> },
       { path: "campaigns/:id", element: <CampaignDetailPage /> },
+      { path: "account/password", element: <ChangePasswordPage /> },
       { path: "attackers/:id", element: <AttackerDetailPage /> },
       {
         path: "*",

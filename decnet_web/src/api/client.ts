@@ -31,6 +31,8 @@ function describeDetail(status: number, detail: unknown): string {
   return `Request failed with HTTP ${status}`;
 }
 
+const PASSWORD_PATH = "/api/v1/auth/password";
+
 const authMiddleware: Middleware = {
   onRequest({ request }) {
     const session = sessionStore.get();
@@ -41,8 +43,14 @@ const authMiddleware: Middleware = {
   },
   onResponse({ request, response }) {
     // A rejected token ends the session; the router then shows the login
-    // page with the "session expired" notice.
-    if (response.status === 401 && request.headers.has("Authorization")) {
+    // page with the "session expired" notice. The password change returns
+    // 401 for a wrong current password, which is not a token problem.
+    const passwordChange = new URL(request.url).pathname === PASSWORD_PATH;
+    if (
+      response.status === 401 &&
+      request.headers.has("Authorization") &&
+      !passwordChange
+    ) {
       sessionStore.expire();
     }
     return response;

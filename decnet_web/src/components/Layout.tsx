@@ -1,4 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
 import { NavLink, Outlet } from "react-router-dom";
 
 import { sessionStore } from "../features/auth/api/session";
@@ -44,6 +45,18 @@ export function Layout() {
   const queryClient = useQueryClient();
   const live = useIdentityEvents(session !== null);
 
+  // End the session when the token runs out, even on an idle page.
+  useEffect(() => {
+    if (!session) {
+      return;
+    }
+    const timer = setTimeout(
+      () => sessionStore.expire(),
+      Math.max(0, session.expiresAt - Date.now()),
+    );
+    return () => clearTimeout(timer);
+  }, [session]);
+
   const signOut = () => {
     sessionStore.signOut();
     queryClient.clear();
@@ -62,9 +75,9 @@ export function Layout() {
           <NavLink to="/campaigns">Campaigns</NavLink>
         </nav>
         <LiveIndicator live={live} />
-        <span className="user">
+        <NavLink className="user" to="/account/password">
           {session?.username} ({session?.role})
-        </span>
+        </NavLink>
         <button type="button" onClick={signOut}>
           Sign out
         </button>

@@ -4,11 +4,15 @@ export type Session = {
   username: string;
   role: string;
   expiresAt: number;
+  /** True after signing in with a one-time password. */
+  mustChangePassword?: boolean;
 };
 
 export type SessionState = {
   session: Session | null;
   expired: boolean;
+  /** A notice for the login page after a deliberate sign-out. */
+  notice?: string;
 };
 
 const STORAGE_KEY = "decnet.session";
@@ -75,7 +79,8 @@ function createSessionStore() {
       return state.session;
     },
     signIn: (session: Session) => set({ session, expired: false }),
-    signOut: () => set({ session: null, expired: false }),
+    signOut: (notice?: string) =>
+      set({ session: null, expired: false, notice }),
     /** End the session because the server rejected it or it ran out. */
     expire: () => {
       if (state.session) {

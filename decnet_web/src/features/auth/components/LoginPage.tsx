@@ -22,7 +22,7 @@ function loginErrorMessage(error: unknown): string {
 
 /** Sign-in form; after a session ends it says so and returns to the page. */
 export function LoginPage() {
-  const { session, expired } = useSession();
+  const { session, expired, notice } = useSession();
   const location = useLocation();
   const from = (location.state as LocationState)?.from ?? "/identities";
   const login = useLogin();
@@ -30,7 +30,8 @@ export function LoginPage() {
   const [password, setPassword] = useState("");
 
   if (session) {
-    return <Navigate to={from} replace />;
+    const target = session.mustChangePassword ? "/account/password" : from;
+    return <Navigate to={target} replace />;
   }
 
   const onSubmit = (event: FormEvent) => {
@@ -46,6 +47,11 @@ export function LoginPage() {
         {expired && !login.isError ? (
           <p className="notice" role="status">
             Your session expired. Sign in again to continue.
+          </p>
+        ) : null}
+        {notice && !expired && !login.isError ? (
+          <p className="notice" role="status">
+            {notice}
           </p>
         ) : null}
         <label htmlFor="login-username">User name</label>
