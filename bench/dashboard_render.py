@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -34,8 +35,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "decnet_web" / "e2e" / "render.bench.mjs"
 
 
-def _filler():
-    spec = importlib.util.spec_from_file_location("api_load", ROOT / "bench" / "api_load.py")
+def _filler() -> Callable[[str, int], Awaitable[list[str]]]:
+    spec = importlib.util.spec_from_file_location(
+        "api_load", ROOT / "bench" / "api_load.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     # Dataclasses look their module up in sys.modules while it executes.
@@ -60,7 +63,10 @@ def main() -> None:
         db_url = f"sqlite:///{Path(folder) / 'bench.sqlite'}"
         started = time.perf_counter()
         asyncio.run(_filler()(db_url, args.identities))
-        print(f"filled {args.identities} identities in {time.perf_counter() - started:.0f} s")
+        print(
+            f"filled {args.identities} identities "
+            f"in {time.perf_counter() - started:.0f} s"
+        )
 
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
@@ -100,7 +106,10 @@ def main() -> None:
         sys.exit(f"browser benchmark failed:\n{result.stdout}{result.stderr}")
 
     print(f"\n{args.identities} identities on SQLite, {args.runs} loads per page\n")
-    print("| page | offset | median ms | max ms | DOM elements | table rows | JS heap MB |")
+    print(
+        "| page | offset | median ms | max ms | DOM elements | table rows "
+        "| JS heap MB |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|")
     for line in result.stdout.splitlines():
         row = json.loads(line)

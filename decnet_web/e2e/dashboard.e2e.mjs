@@ -16,7 +16,7 @@ const username = required("E2E_USER");
 const password = required("E2E_PASSWORD");
 const artifacts = process.env.E2E_ARTIFACTS ?? "artifacts/e2e";
 const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const STEP_TIMEOUT_MS = 20_000;
+const STEP_TIMEOUT_MS = 30_000;
 
 function required(name) {
   const value = process.env[name];
