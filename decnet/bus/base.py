@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -72,7 +73,8 @@ class Bus(ABC):
     ) -> Subscription:
         """Call `handler` with every event whose subject matches `pattern`.
 
-        Events reach one subscription one at a time, in publish order. An
+        Events reach one subscription one at a time, in publish order, and
+        a seq among the last 4,096 it delivered is not delivered again. An
         exception raised by the handler is logged with the subject and seq
         and does not reach the publisher. `durable` names a consumer that
         resumes where it stopped on backends that retain messages.
@@ -102,6 +104,36 @@ def check_publish(subject: str) -> None:
 def check_pattern(pattern: str) -> None:
     """Raise InvalidSubjectError unless `pattern` is a valid subscription pattern."""
     topics.validate_pattern(pattern)
+
+
+class RecentSeqs:
+    """The last `capacity` seqs a subscription delivered, to drop repeats.
+
+    The relay sends an event again when marking it published failed, so
+    a subscription skips a seq it delivered recently. Events without a
+    seq are never skipped.
+    """
+
+    def __init__(self, capacity: int = 4096) -> None:
+        self._order: deque[int] = deque()
+        self._seen: set[int] = set()
+        self._capacity = capacity
+
+    def first_delivery(self, event: Event) -> bool:
+        """Record `event`'s seq; return False when it was delivered before."""
+        if event.seq is None:
+            return True
+        if event.seq in self._seen:
+            log.debug(
+                "skipped repeated bus event",
+                extra={"subject": event.subject, "seq": event.seq},
+            )
+            return False
+        self._seen.add(event.seq)
+        self._order.append(event.seq)
+        if len(self._order) > self._capacity:
+            self._seen.discard(self._order.popleft())
+        return True
 
 
 async def deliver(handler: Handler, event: Event, pattern: str) -> None:

@@ -24,6 +24,7 @@ from decnet.bus.base import (
     Bus,
     Event,
     Handler,
+    RecentSeqs,
     Subscription,
     check_pattern,
     check_publish,
@@ -62,6 +63,7 @@ class InProcessSubscription(Subscription):
         self._hub = hub
         self._handler = handler
         self._queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=queue_size)
+        self._recent = RecentSeqs()
         self._task = asyncio.create_task(self._run(), name=f"inproc-bus {pattern}")
         self.active = True
 
@@ -72,7 +74,8 @@ class InProcessSubscription(Subscription):
     async def _run(self) -> None:
         while True:
             event = await self._queue.get()
-            await deliver(self._handler, event, self.pattern)
+            if self._recent.first_delivery(event):
+                await deliver(self._handler, event, self.pattern)
 
     async def unsubscribe(self) -> None:
         if not self.active:

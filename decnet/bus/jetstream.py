@@ -6,10 +6,10 @@ processes can start in any order. An optional subject prefix (for example
 `fleet1.`) gives several deployments their own subjects on one server.
 
 Publishing waits for the JetStream acknowledgement. A message published
-with an outbox `seq` carries it as the `Nats-Msg-Id` header, so the stream
-stores a message that the relay sends twice (after a crash or a lost
-acknowledgement) only once, as long as the repeat arrives within the
-stream's duplicate window. One stream therefore serves one database:
+with an outbox `seq` carries it as the `Nats-Msg-Id` header. The relay
+sends a message twice after a crash or a lost acknowledgement, and the
+stream stores the repeat only once when it arrives within the stream's
+duplicate window. One stream therefore serves one database:
 two databases publishing the same seq to one stream would collide.
 
 Payloads travel as JSON encoded by orjson.
@@ -43,6 +43,7 @@ from decnet.bus.base import (
     Bus,
     Event,
     Handler,
+    RecentSeqs,
     Subscription,
     check_pattern,
     check_publish,
@@ -72,7 +73,7 @@ class NatsSubscription(Subscription):
     Each message is acknowledged after the handler returns, so a message
     whose handler was interrupted by a disconnect is delivered again. A
     repeat of a stream sequence number already handled is acknowledged and
-    skipped, so the handler sees each stored message once, in stream order.
+    skipped, so the handler receives each stored message once, in stream order.
     """
 
     def __init__(self, bus: NatsBus, pattern: str, handler: Handler) -> None:
@@ -80,6 +81,7 @@ class NatsSubscription(Subscription):
         self._bus = bus
         self._handler = handler
         self._last_stream_seq = 0
+        self._recent = RecentSeqs()
         self._sub: Any = None
         self.active = True
 
@@ -91,7 +93,7 @@ class NatsSubscription(Subscription):
         subject = msg.subject.removeprefix(self._bus.prefix)
         if topics.matches(self.pattern, subject):
             event = self._decode(subject, msg)
-            if event is not None:
+            if event is not None and self._recent.first_delivery(event):
                 await deliver(self._handler, event, self.pattern)
         self._last_stream_seq = stream_seq
         await self._ack(msg)
@@ -199,7 +201,7 @@ class NatsBus(Bus):
             info = None
         except (TimeoutError, nats.errors.Error) as exc:
             raise BusUnavailableError(
-                f"NATS at {self.url} did not answer a JetStream request "
+                f"NATS at {self.url} did not respond to a JetStream request "
                 f"({type(exc).__name__}); start nats-server with JetStream "
                 "enabled (-js)"
             ) from None

@@ -15,6 +15,7 @@ import os
 import socket
 import uuid
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +27,8 @@ from decnet.web.db.models import Lease
 from decnet.web.db.types import utcnow
 
 log = logging.getLogger(__name__)
+
+LEASES = cast(sa.Table, Lease.__table__)  # type: ignore[attr-defined]
 
 
 class LeaseHeldError(DecnetError):
@@ -60,7 +63,7 @@ class DatabaseLease:
         """Take or renew the lease; return whether this holder now holds it."""
         now = utcnow()
         expires = now + timedelta(seconds=self.ttl)
-        table = Lease.__table__
+        table = LEASES
         renew = (
             sa.update(table)
             .where(table.c.name == self.name, table.c.holder == self.holder)
@@ -71,11 +74,15 @@ class DatabaseLease:
             .where(table.c.name == self.name, table.c.expires_at < now)
             .values(holder=self.holder, acquired_at=now, expires_at=expires)
         )
+        exists = sa.select(table.c.name).where(table.c.name == self.name)
         async with transaction(self._sessions) as session:
-            held = (await session.execute(renew)).rowcount == 1
+            held = _rowcount(await session.execute(renew)) == 1
             if not held:
-                held = (await session.execute(take_over)).rowcount == 1
-        if not held:
+                held = _rowcount(await session.execute(take_over)) == 1
+            missing = not held and (await session.execute(exists)).first() is None
+        if missing:
+            # Two processes may both find the row missing; the primary key
+            # lets one insert win and the other gets IntegrityError.
             held = await self._insert(now, expires)
         self._note_change(held)
         return held
@@ -89,7 +96,7 @@ class DatabaseLease:
         }
         try:
             async with transaction(self._sessions) as session:
-                await session.execute(sa.insert(Lease.__table__).values(**row))
+                await session.execute(sa.insert(LEASES).values(**row))
         except IntegrityError:
             return False
         return True
@@ -103,7 +110,7 @@ class DatabaseLease:
 
     async def release(self) -> None:
         """Give the lease up if this holder holds it, so a standby takes over now."""
-        table = Lease.__table__
+        table = LEASES
         async with transaction(self._sessions) as session:
             await session.execute(
                 sa.delete(table).where(
@@ -118,7 +125,7 @@ class DatabaseLease:
 
     async def current_holder(self) -> str | None:
         """Return the holder of an unexpired lease, or None."""
-        table = Lease.__table__
+        table = LEASES
         async with self._sessions() as session:
             row = (
                 await session.execute(
@@ -130,3 +137,7 @@ class DatabaseLease:
         if row is None or row.expires_at < utcnow():
             return None
         return str(row.holder)
+
+
+def _rowcount(result: Any) -> int:
+    return int(cast(sa.CursorResult[Any], result).rowcount)

@@ -61,13 +61,11 @@ async def events_after(
     )
     if not subjects:
         return []
+    table = OutboxEvent.__table__  # type: ignore[attr-defined]
     query = (
         sa.select(OutboxEvent)
-        .where(
-            OutboxEvent.seq > seq,  # type: ignore[operator]
-            OutboxEvent.subject.in_(subjects),  # type: ignore[attr-defined]
-        )
-        .order_by(OutboxEvent.seq)
+        .where(table.c.seq > seq, table.c.subject.in_(subjects))
+        .order_by(table.c.seq)
         .limit(limit)
     )
     return list((await session.execute(query)).scalars().all())

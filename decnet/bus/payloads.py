@@ -79,10 +79,15 @@ def payload_model(subject: str) -> type[Payload]:
         return PAYLOADS[subject]
     except KeyError:
         raise topics.InvalidSubjectError(
-            f"no payload model for subject {subject!r}; known: {', '.join(sorted(PAYLOADS))}"
+            f"no payload model for subject {subject!r}; "
+            f"known: {', '.join(sorted(PAYLOADS))}"
         ) from None
 
 
 def parse_payload(subject: str, data: dict[str, Any]) -> Payload:
-    """Validate `data` as the payload of `subject` (pydantic ValidationError on mismatch)."""
+    """Validate `data` as the payload of `subject`.
+
+    Raises pydantic's ValidationError on a mismatch and InvalidSubjectError
+    for an unknown subject.
+    """
     return payload_model(subject).model_validate(data)

@@ -12,7 +12,7 @@ Guarantees:
   taken at insert time, so on PostgreSQL and MariaDB a transaction can
   commit seq 11 while seq 10 is still open. The relay stops before such a
   gap until the missing row commits or `gap_timeout` seconds have passed
-  since the row after the gap was written; a gap older than that is taken
+  since the row after the gap was written. A gap older than that is taken
   to be a rolled-back transaction.
 - One active relay. Relays take turns through the `outbox-relay` lease in
   the `leases` table; a standby takes over when the holder stops renewing.
@@ -26,6 +26,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
@@ -41,14 +42,15 @@ from decnet.web.db.types import utcnow
 log = logging.getLogger(__name__)
 
 LEASE_NAME = "outbox-relay"
+OUTBOX = cast(sa.Table, OutboxEvent.__table__)  # type: ignore[attr-defined]
 
 
 class OutboxRelay:
     """Publish unpublished outbox rows of `engine` to `bus`.
 
-    `batch_size` rows are read per step; `poll_interval` seconds is the
-    wait when nothing is pending; after a failure the wait doubles from
-    `poll_interval` up to `max_backoff` seconds.
+    Each step reads up to `batch_size` rows. When nothing is pending the
+    relay waits `poll_interval` seconds. After a failure the wait doubles
+    from `poll_interval` up to `max_backoff` seconds.
     """
 
     def __init__(
@@ -73,6 +75,7 @@ class OutboxRelay:
         self.lease = DatabaseLease(engine, LEASE_NAME, holder=holder, ttl=lease_ttl)
         self._sessions = session_factory(engine)
         self._last_seq = 0
+        self._standing_by = False
 
     async def run(self) -> None:
         """Relay until cancelled; bus and database failures are logged and retried.
@@ -123,7 +126,14 @@ class OutboxRelay:
 
     async def _step_with_lease(self) -> int:
         if not await self.lease.acquire():
+            if not self._standing_by:
+                log.info(
+                    "outbox relay standing by; another relay holds the lease",
+                    extra={"holder": await self.lease.current_holder()},
+                )
+            self._standing_by = True
             return 0
+        self._standing_by = False
         published, _waiting = await self.step()
         return published
 
@@ -175,28 +185,21 @@ class OutboxRelay:
         return len(sent), len(ready) < len(rows)
 
     async def _read_batch(self) -> tuple[Sequence[OutboxEvent], int | None]:
+        """Return the next unpublished rows and the highest seq below the first."""
+        pending = (
+            sa.select(OutboxEvent)
+            .where(OUTBOX.c.published_at.is_(None))
+            .order_by(OUTBOX.c.seq)
+            .limit(self.batch_size)
+        )
         async with self._sessions() as session:
-            rows = (
-                (
-                    await session.execute(
-                        sa.select(OutboxEvent)
-                        .where(OutboxEvent.published_at.is_(None))  # type: ignore[union-attr]
-                        .order_by(OutboxEvent.seq)
-                        .limit(self.batch_size)
-                    )
-                )
-                .scalars()
-                .all()
-            )
+            rows = (await session.execute(pending)).scalars().all()
             if not rows:
                 return rows, None
-            previous = (
-                await session.execute(
-                    sa.select(sa.func.max(OutboxEvent.seq)).where(
-                        OutboxEvent.seq < rows[0].seq  # type: ignore[operator]
-                    )
-                )
-            ).scalar()
+            below = sa.select(sa.func.max(OUTBOX.c.seq)).where(
+                OUTBOX.c.seq < rows[0].seq
+            )
+            previous = (await session.execute(below)).scalar()
         return rows, previous
 
     def _ready(
@@ -237,10 +240,9 @@ class OutboxRelay:
         self._last_seq = max(self._last_seq, row.seq or 0)
 
     async def _mark_published(self, seqs: list[int]) -> None:
-        table = OutboxEvent.__table__
         async with transaction(self._sessions) as session:
             await session.execute(
-                sa.update(table)
-                .where(table.c.seq.in_(seqs), table.c.published_at.is_(None))
+                sa.update(OUTBOX)
+                .where(OUTBOX.c.seq.in_(seqs), OUTBOX.c.published_at.is_(None))
                 .values(published_at=utcnow())
             )

@@ -67,10 +67,13 @@ def attacker(event: str) -> str:
 def _check(text: str, *, wildcards: bool) -> list[str]:
     kind = "subscription pattern" if wildcards else "subject"
     if not isinstance(text, str) or not text:
-        raise InvalidSubjectError(f"invalid {kind} {text!r}: it must be a non-empty string")
+        raise InvalidSubjectError(
+            f"invalid {kind} {text!r}: it must be a non-empty string"
+        )
     if len(text) > MAX_SUBJECT_LENGTH:
         raise InvalidSubjectError(
-            f"invalid {kind} {text[:40]!r}...: longer than {MAX_SUBJECT_LENGTH} characters"
+            f"invalid {kind} {text[:40]!r}...: longer than "
+            f"{MAX_SUBJECT_LENGTH} characters"
         )
     tokens = text.split(".")
     for position, token in enumerate(tokens):

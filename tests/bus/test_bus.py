@@ -176,3 +176,24 @@ async def test_unicode_payload_survives(bus: Bus) -> None:
     await bus.publish("identity.unmerged", payload, seq=1)
     [event] = await collector.wait_for(1)
     assert event.payload == payload
+
+
+async def test_repeated_seq_delivered_once(bus: Bus) -> None:
+    collector = Collector()
+    await bus.subscribe("attacker.observed", collector)
+    await bus.publish("attacker.observed", _observed(5), seq=5)
+    await bus.publish("attacker.observed", _observed(5), seq=5)
+    await bus.publish("attacker.observed", _observed(6), seq=6)
+    await collector.wait_for(2)
+    await bus.publish("attacker.observed", _observed(7), seq=7)
+    await collector.wait_for(3)
+    assert collector.seqs == [5, 6, 7]
+
+
+async def test_events_without_seq_never_skipped(bus: Bus) -> None:
+    collector = Collector()
+    await bus.subscribe("attacker.observed", collector)
+    for _ in range(3):
+        await bus.publish("attacker.observed", _observed(1))
+    await collector.wait_for(3)
+    assert collector.seqs == [None, None, None]
