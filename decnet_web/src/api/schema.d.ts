@@ -295,7 +295,7 @@ export interface paths {
      * Get Health
      * @description Report the database, the outbox backlog towards the bus and clusterer lag.
      *
-     *     Answers 503 with the same body when the database does not answer.
+     *     Returns 503 with the same body when the database does not respond.
      */
     get: operations["get_health_api_v1_health_get"];
     put?: never;
@@ -537,11 +537,8 @@ export interface components {
       is_private: boolean;
       /** Ja3 Hashes */
       ja3_hashes: string[];
-      /**
-       * Kd Digraph Simhash
-       * @example 8f3a0c21d4e5b697
-       */
-      kd_digraph_simhash: string;
+      /** Kd Digraph Simhash */
+      kd_digraph_simhash: string | null;
       /** Last Seen At */
       last_seen_at: string | null;
       /** Login Success Count */
@@ -620,11 +617,8 @@ export interface components {
       is_private: boolean;
       /** Ja3 Hashes */
       ja3_hashes: string[];
-      /**
-       * Kd Digraph Simhash
-       * @example 8f3a0c21d4e5b697
-       */
-      kd_digraph_simhash: string;
+      /** Kd Digraph Simhash */
+      kd_digraph_simhash: string | null;
       /** Last Seen At */
       last_seen_at: string | null;
       /** Login Success Count */
@@ -936,11 +930,8 @@ export interface components {
       hassh_hashes: string[];
       /** Ja3 Hashes */
       ja3_hashes: string[];
-      /**
-       * Kd Digraph Simhash
-       * @example 8f3a0c21d4e5b697
-       */
-      kd_digraph_simhash: string;
+      /** Kd Digraph Simhash */
+      kd_digraph_simhash: string | null;
       /** Last Seen At */
       last_seen_at: string | null;
       /** Merged Into Uuid */
@@ -1003,11 +994,8 @@ export interface components {
       hassh_hashes: string[];
       /** Ja3 Hashes */
       ja3_hashes: string[];
-      /**
-       * Kd Digraph Simhash
-       * @example 8f3a0c21d4e5b697
-       */
-      kd_digraph_simhash: string;
+      /** Kd Digraph Simhash */
+      kd_digraph_simhash: string | null;
       /** Last Seen At */
       last_seen_at: string | null;
       /** Merged Into Uuid */
@@ -1172,11 +1160,8 @@ export interface components {
       ja3: string | null;
       /** Ja4 */
       ja4: string | null;
-      /**
-       * Kd Digraph Simhash
-       * @example 8f3a0c21d4e5b697
-       */
-      kd_digraph_simhash: string;
+      /** Kd Digraph Simhash */
+      kd_digraph_simhash: string | null;
       /** Phase */
       phase: string | null;
       /** Protocol */
