@@ -21,7 +21,7 @@ import numpy as np
 from decnet import features
 from decnet.clustering.evidence import parse_simhash
 from decnet.clustering.params import ModelParams
-from decnet.clustering.table import FeatureTable, IntArray
+from decnet.clustering.table import FeatureTable, IntArray, sorted_unique
 
 
 @dataclasses.dataclass(frozen=True)
@@ -231,5 +231,5 @@ def _unique_pairs(a: IntArray, b: IntArray, n: int) -> tuple[IntArray, IntArray]
     lo = np.minimum(a, b)
     hi = np.maximum(a, b)
     keep = lo != hi
-    codes = np.unique(lo[keep] * np.int64(n) + hi[keep])
+    codes = sorted_unique(lo[keep] * np.int64(n) + hi[keep])
     return codes // n, codes % n

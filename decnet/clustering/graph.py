@@ -31,7 +31,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 
-from decnet.clustering.table import IntArray
+from decnet.clustering.table import IntArray, sorted_unique
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -226,7 +226,7 @@ def _weak_bridges(
     order = np.argsort(heads, kind="stable")
     heads, tails, ids = heads[order], tails[order], ids[order]
     offsets = np.searchsorted(heads, np.arange(n + 1))
-    for edge, below in _bridges(n, offsets, tails, ids, np.unique(heads)):
+    for edge, below in _bridges(n, offsets, tails, ids, sorted_unique(heads)):
         if weak[edge] and below >= 2 and sizes[labels[left[edge]]] - below >= 2:
             cut[edge] = True
     return cut

@@ -33,7 +33,7 @@ from decnet.clustering.model import ModelResult, run_model
 from decnet.clustering.params import ModelParams
 from decnet.clustering.reconcile import IdentityState, Plan, plan_reconciliation
 from decnet.clustering.rollup import Rollup, compute_rollups
-from decnet.clustering.table import FeatureTable, build_table
+from decnet.clustering.table import FeatureTable, build_table, sorted_unique
 from decnet.web.db.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -170,7 +170,7 @@ def _fill_report(report: PassReport, result: ModelResult) -> None:
     report.accepted_links = int(
         (result.scores.bits >= result.evidence.needed_bits).sum()
     )
-    report.identities = len(np.unique(result.labels))
+    report.identities = len(sorted_unique(result.labels))
     report.guarded = result.partition.guarded
     report.cut_links = result.partition.cut_links
     report.skipped_values = result.candidates.skipped_values
@@ -327,6 +327,9 @@ def _decisions(
     identity. Subjects outside the table (another neighbourhood, deleted
     rows) are ignored for this pass.
     """
+    decisions = store.load_decisions(conn)
+    if not decisions:
+        return [], []
     index = table.index_of()
     members: dict[str, list[int]] = defaultdict(list)
     for i, identity in enumerate(direct):
@@ -344,7 +347,7 @@ def _decisions(
 
     forced: list[tuple[int, int]] = []
     constraints: list[Constraint] = []
-    for decision in store.load_decisions(conn):
+    for decision in decisions:
         side_a = group(decision.subject_type, decision.subject_a)
         if decision.kind in ("must_link", "merge"):
             side_b = group(decision.subject_type, decision.subject_b)

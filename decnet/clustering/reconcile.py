@@ -29,7 +29,7 @@ from datetime import datetime
 
 import numpy as np
 
-from decnet.clustering.table import IntArray
+from decnet.clustering.table import IntArray, sorted_unique
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,7 +93,7 @@ def plan_reconciliation(
 
     label_list = labels.tolist()
     resolved_parts = {label_list[i] for i, d in enumerate(direct) if d is not None}
-    for label in np.unique(labels).tolist():
+    for label in sorted_unique(labels).tolist():
         candidates = owned.get(label)
         if candidates:
             winner = min(candidates, key=lambda d: (identities[d].created_at, d))

@@ -19,7 +19,7 @@ import orjson
 
 from decnet import features
 from decnet.clustering.evidence import parse_simhash
-from decnet.clustering.table import FeatureTable, IntArray
+from decnet.clustering.table import FeatureTable, IntArray, sorted_unique
 
 # The fingerprint lists of one identity keep at most this many values each;
 # a botnet of thousands of IPs would otherwise write megabytes per row.
@@ -123,7 +123,7 @@ def compute_rollups(
     lasts = _extreme_by_label(labels, last_seen, earliest=False)
 
     out = {}
-    for label in np.unique(labels).tolist():
+    for label in sorted_unique(labels).tolist():
         centroid = kd.get(label)
         out[label] = Rollup(
             observation_count=int(sizes[label]),

@@ -36,6 +36,18 @@ TRIVIAL_VALUES: frozenset[tuple[str, str]] = frozenset(
 IntArray = npt.NDArray[np.int64]
 
 
+def sorted_unique(values: IntArray) -> IntArray:
+    """Return the distinct values of an integer array, sorted.
+
+    Sorting and comparing neighbours; measured faster than `np.unique` on
+    millions of int64 codes with numpy 2.4.
+    """
+    if len(values) == 0:
+        return values
+    ordered = np.sort(values)
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
+
+
 @dataclasses.dataclass(frozen=True)
 class FeatureTable:
     """Observations, values and the (observation, value) incidence rows.
@@ -167,7 +179,7 @@ def _finish(
     )
     row_obs = np.frombuffer(obs_ids, dtype=np.int64)
     row_val = remap[np.frombuffer(val_ids, dtype=np.int64)]
-    codes = np.unique(row_obs * max(len(keys), 1) + row_val)
+    codes = sorted_unique(row_obs * max(len(keys), 1) + row_val)
     flags = np.zeros(len(uuids), dtype=np.bool_)
     for uuid in flagged:
         i = index.get(uuid)
