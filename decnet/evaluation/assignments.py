@@ -10,12 +10,12 @@ storage layer compresses merge chains. Unresolved observations have
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import IO, TypedDict
+from typing import IO, Any, TypedDict
 
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.orm import aliased
+from sqlmodel import SQLModel
 
 from decnet.web.db.models import Attacker, AttackerIdentity, Campaign
 
@@ -29,19 +29,22 @@ class Assignment(TypedDict):
     campaign_uuid: str | None
 
 
-def _query() -> sa.Select[tuple[str, str, str | None, str | None]]:
-    linked = aliased(AttackerIdentity)
-    canonical = aliased(AttackerIdentity)
-    campaign = aliased(Campaign)
-    identity_uuid = sa.func.coalesce(linked.merged_into_uuid, linked.uuid)
-    campaign_uuid = sa.func.coalesce(campaign.merged_into_uuid, campaign.uuid)
+def _query() -> sa.Select[Any]:
+    # Core tables rather than the SQLModel classes, so columns are typed.
+    tables = SQLModel.metadata.tables
+    observations = tables[Attacker.__tablename__]
+    linked = tables[AttackerIdentity.__tablename__].alias("linked")
+    canonical = tables[AttackerIdentity.__tablename__].alias("canonical")
+    campaign = tables[Campaign.__tablename__].alias("campaign")
+    identity_uuid = sa.func.coalesce(linked.c.merged_into_uuid, linked.c.uuid)
+    campaign_uuid = sa.func.coalesce(campaign.c.merged_into_uuid, campaign.c.uuid)
     return (
-        sa.select(Attacker.ip, Attacker.uuid, identity_uuid, campaign_uuid)
-        .select_from(Attacker)
-        .outerjoin(linked, linked.uuid == Attacker.identity_id)
-        .outerjoin(canonical, canonical.uuid == identity_uuid)
-        .outerjoin(campaign, campaign.uuid == canonical.campaign_id)
-        .order_by(Attacker.ip)
+        sa.select(observations.c.ip, observations.c.uuid, identity_uuid, campaign_uuid)
+        .select_from(observations)
+        .outerjoin(linked, linked.c.uuid == observations.c.identity_id)
+        .outerjoin(canonical, canonical.c.uuid == identity_uuid)
+        .outerjoin(campaign, campaign.c.uuid == canonical.c.campaign_id)
+        .order_by(observations.c.ip)
     )
 
 

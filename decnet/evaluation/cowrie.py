@@ -237,7 +237,7 @@ class SessionRenderer:
         ports: tuple[int, int],
         eventid: str,
         ts: float,
-        message: str,
+        message: str | list[str],
         fields: dict[str, Any],
     ) -> Event:
         name = self.scenario.sensors[sensor].name
@@ -326,7 +326,7 @@ class _SessionBuilder:
         self.out = Output()
         self.typed = isinstance(spec, ActorSpec) and spec.typing.mode == "typed"
 
-    def emit(self, eventid: str, message: str, **fields: Any) -> None:
+    def emit(self, eventid: str, message: str | list[str], **fields: Any) -> None:
         event = self.r._event(
             self.fmt,
             self.sensor_index,

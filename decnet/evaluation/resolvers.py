@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import SQLModel
 
 from decnet.errors import ConfigError
 from decnet.web.db.engine import session_factory, transaction
@@ -32,16 +33,20 @@ async def resolve_trivial(engine: AsyncEngine) -> int:
     database is not held in one transaction.
     """
     sessions = session_factory(engine)
+    # The core table rather than the SQLModel class, so columns are typed.
+    observations = SQLModel.metadata.tables[Attacker.__tablename__]
     created = 0
     while True:
         async with transaction(sessions) as session:
             rows = (
                 await session.execute(
                     sa.select(
-                        Attacker.uuid, Attacker.first_seen_at, Attacker.last_seen_at
+                        observations.c.uuid,
+                        observations.c.first_seen_at,
+                        observations.c.last_seen_at,
                     )
-                    .where(Attacker.identity_id.is_(None))
-                    .order_by(Attacker.uuid)
+                    .where(observations.c.identity_id.is_(None))
+                    .order_by(observations.c.uuid)
                     .limit(_BATCH)
                 )
             ).all()
