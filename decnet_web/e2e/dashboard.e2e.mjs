@@ -6,7 +6,8 @@
 // screenshots), CHROMIUM (default /usr/bin/chromium). Exits 1 when a step
 // fails; later steps depend on earlier ones and are then not run.
 
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -87,11 +88,36 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 
+const axeSource = readFileSync(
+  createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
+  "utf8",
+);
+const accessibilityProblems = [];
+
+/** Run axe-core on the page and record serious and critical violations. */
+async function checkAccessibility(name) {
+  await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa"] },
+    });
+    return result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.nodes.length}): ${v.help}`);
+  });
+  for (const violation of violations) {
+    accessibilityProblems.push(`${name}: ${violation}`);
+  }
+}
+
 async function shot(name) {
   await page.screenshot({
     path: join(artifacts, `${name}.png`),
     fullPage: true,
   });
+  if (!name.startsWith("failure")) {
+    await checkAccessibility(name);
+  }
 }
 
 const steps = [
@@ -316,6 +342,15 @@ for (const [name, run] of steps) {
     console.log(`  at ${page.url()} with ${JSON.stringify(state)}`);
     await shot(`failure-${passed + failed}`).catch(() => {});
   }
+}
+
+if (accessibilityProblems.length > 0) {
+  failed += 1;
+  console.log("FAIL pages meet WCAG 2 A and AA (axe-core):");
+  console.log(`  ${accessibilityProblems.join("\n  ")}`);
+} else if (!broken) {
+  passed += 1;
+  console.log("PASS pages meet WCAG 2 A and AA (axe-core)");
 }
 
 if (consoleErrors.length > 0) {
