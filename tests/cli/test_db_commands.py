@@ -62,7 +62,8 @@ def test_newer_database_is_rejected(tmp_path: Path) -> None:
     assert _decnet("db", "upgrade", "--db", url, home=tmp_path).returncode == 0
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999_future'"))
+        conn.execute(sa.text("DELETE FROM alembic_version"))
+        conn.execute(sa.text("INSERT INTO alembic_version VALUES ('9999_future')"))
     result = _decnet("db", "upgrade", "--db", url, home=tmp_path)
     assert result.returncode == 4
     assert "newer than this DECNET knows" in result.stderr

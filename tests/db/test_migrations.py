@@ -47,8 +47,9 @@ async def test_upgrade_rejects_newer_database(db_url: str) -> None:
     try:
         await upgrade(engine)
         async with engine.begin() as conn:
+            await conn.execute(sa.text("DELETE FROM alembic_version"))
             await conn.execute(
-                sa.text("UPDATE alembic_version SET version_num = '9999_future'")
+                sa.text("INSERT INTO alembic_version VALUES ('9999_future')")
             )
         with pytest.raises(SchemaError, match="9999_future"):
             await upgrade(engine)
