@@ -240,6 +240,7 @@ class OutboxRelay:
         self._last_seq = max(self._last_seq, row.seq or 0)
 
     async def _mark_published(self, seqs: list[int]) -> None:
+        # NOTE: published rows are kept; nothing prunes outbox_events yet.
         async with transaction(self._sessions) as session:
             await session.execute(
                 sa.update(OUTBOX)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from pathlib import Path
 
@@ -97,6 +98,25 @@ async def test_nats_down_at_start_fails_fast() -> None:
     assert url in message
     assert "nats-server -js" in message
     assert "\n" not in message
+
+
+async def test_silent_server_fails_within_timeout() -> None:
+    # A listener that accepts TCP but never sends the NATS greeting.
+    async def stay_silent(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        await reader.read()
+        writer.close()
+
+    server = await asyncio.start_server(stay_silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    url = f"nats://127.0.0.1:{port}?connect_timeout=0.5"
+    try:
+        async with asyncio.timeout(30):
+            with pytest.raises(BusUnavailableError, match="is unreachable"):
+                await connect(url)
+    finally:
+        server.close()
 
 
 async def test_nats_without_jetstream_names_fix(tmp_path: Path) -> None:

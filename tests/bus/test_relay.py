@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import pytest
@@ -79,7 +79,9 @@ async def _unpublished(engine: AsyncEngine) -> int:
         return int((await session.execute(query)).scalar_one())
 
 
-async def _wait_until(condition: Any, timeout: float = 20.0) -> None:
+async def _wait_until(
+    condition: Callable[[], Awaitable[bool]], timeout: float = 20.0
+) -> None:
     async with asyncio.timeout(timeout):
         while not await condition():
             await asyncio.sleep(0.02)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -44,7 +44,9 @@ async def _published(engine: AsyncEngine) -> int:
         return int((await session.execute(query)).scalar_one())
 
 
-async def _wait_for(condition, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+async def _wait_for(
+    condition: Callable[[], Awaitable[bool]], timeout: float = 30.0
+) -> None:
     async with asyncio.timeout(timeout):
         while not await condition():
             await asyncio.sleep(0.02)
