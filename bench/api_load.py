@@ -226,9 +226,9 @@ async def benchmark(args: argparse.Namespace, db_url: str) -> list[Result]:
         await drive(base, "warm-up", ["/bench/trivial"], args.clients, 500, token)
         results = []
         for name, paths in scenarios:
-            results.append(
-                await drive(base, name, paths, args.clients, args.requests, token)
-            )
+            result = await drive(base, name, paths, args.clients, args.requests, token)
+            print(f"{name}: p50 {result.p50:.1f} ms, {result.rps:.0f}/s", flush=True)
+            results.append(result)
         return results
     finally:
         process.terminate()
