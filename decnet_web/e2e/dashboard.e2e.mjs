@@ -3,8 +3,9 @@
 //
 // Environment: E2E_BASE_URL (http://127.0.0.1:PORT), E2E_USER and
 // E2E_PASSWORD (an analyst account), E2E_ARTIFACTS (folder for
-// screenshots), CHROMIUM (default /usr/bin/chromium). Exits 1 when a step
-// fails; later steps depend on earlier ones and are then not run.
+// screenshots), CHROMIUM (default /usr/bin/chromium), E2E_TRACE (any value:
+// print every navigation). Exits 1 when a step fails. Later steps depend on
+// earlier ones, so they are then not run.
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -339,7 +340,9 @@ for (const [name, run] of steps) {
     failed += 1;
     broken = true;
     console.log(`FAIL ${name}: ${error.message.split("\n")[0]}`);
-    console.log(`  at ${page.url()} with ${JSON.stringify(state)}`);
+    // The token stays out of the log.
+    const { winner, loser } = state;
+    console.log(`  at ${page.url()} with ${JSON.stringify({ winner, loser })}`);
     await shot(`failure-${passed + failed}`).catch(() => {});
   }
 }

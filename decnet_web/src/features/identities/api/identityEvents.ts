@@ -43,25 +43,19 @@ export function useIdentityEvents(enabled: boolean): LiveState {
         lastUpdateAt: Date.now(),
       })),
     );
-    const statuses: Record<string, StreamStatus> = {};
-    const onStatus = (name: string) => (status: StreamStatus) => {
-      statuses[name] = status;
-      // The identity stream decides what the indicator shows.
-      if (name === "identities") {
-        setState((current) => ({ ...current, status }));
-      }
-    };
+    // The identity stream alone drives the indicator.
     const closeIdentities = openEventStream({
       path: "/api/v1/identities/events",
       eventNames: IDENTITY_EVENT_NAMES,
       onEvent: (event) => updater.push(event),
-      onStatus: onStatus("identities"),
+      onStatus: (status: StreamStatus) =>
+        setState((current) => ({ ...current, status })),
     });
     const closeCampaigns = openEventStream({
       path: "/api/v1/campaigns/events",
       eventNames: CAMPAIGN_EVENT_NAMES,
       onEvent: (event) => updater.push(event),
-      onStatus: onStatus("campaigns"),
+      onStatus: () => {},
     });
     return () => {
       closeIdentities();
