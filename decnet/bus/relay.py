@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import cast
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
@@ -42,6 +43,7 @@ from decnet.web.db.types import utcnow
 log = logging.getLogger(__name__)
 
 LEASE_NAME = "outbox-relay"
+PRUNE_INTERVAL_S = 3600.0
 OUTBOX = cast(sa.Table, OutboxEvent.__table__)  # type: ignore[attr-defined]
 
 
@@ -50,7 +52,8 @@ class OutboxRelay:
 
     Each step reads up to `batch_size` rows. When nothing is pending the
     relay waits `poll_interval` seconds. After a failure the wait doubles
-    from `poll_interval` up to `max_backoff` seconds.
+    from `poll_interval` up to `max_backoff` seconds. With `retention`,
+    `run` deletes rows published longer ago than that, once an hour.
     """
 
     def __init__(
@@ -64,6 +67,7 @@ class OutboxRelay:
         gap_timeout: float = 10.0,
         lease_ttl: float = 30.0,
         holder: str | None = None,
+        retention: timedelta | None = None,
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
@@ -74,8 +78,10 @@ class OutboxRelay:
         self.gap_timeout = timedelta(seconds=gap_timeout)
         self.lease = DatabaseLease(engine, LEASE_NAME, holder=holder, ttl=lease_ttl)
         self._sessions = session_factory(engine)
+        self.retention = retention
         self._last_seq = 0
         self._standing_by = False
+        self._next_prune = 0.0
 
     async def run(self) -> None:
         """Relay until cancelled; bus and database failures are logged and retried.
@@ -135,6 +141,9 @@ class OutboxRelay:
             return 0
         self._standing_by = False
         published, _waiting = await self.step()
+        if self.retention is not None and time.monotonic() >= self._next_prune:
+            await self.prune(self.retention)
+            self._next_prune = time.monotonic() + PRUNE_INTERVAL_S
         return published
 
     async def drain(self) -> int:
@@ -239,8 +248,35 @@ class OutboxRelay:
             )
         self._last_seq = max(self._last_seq, row.seq or 0)
 
+    async def prune(self, retention: timedelta) -> int:
+        """Delete rows published more than `retention` ago; return the count.
+
+        The highest published row is kept, so the gap check still knows
+        where the published prefix ends. Consumers that resume from a seq
+        older than the retention miss the deleted events.
+        """
+        published = OUTBOX.c.published_at.is_not(None)
+        async with transaction(self._sessions) as session:
+            newest = (
+                await session.execute(
+                    sa.select(sa.func.max(OUTBOX.c.seq)).where(published)
+                )
+            ).scalar()
+            if newest is None:
+                return 0
+            result = await session.execute(
+                sa.delete(OUTBOX).where(
+                    published,
+                    OUTBOX.c.published_at < utcnow() - retention,
+                    OUTBOX.c.seq < newest,
+                )
+            )
+        count = int(cast(sa.CursorResult[Any], result).rowcount)
+        if count:
+            log.info("pruned published outbox events", extra={"count": count})
+        return count
+
     async def _mark_published(self, seqs: list[int]) -> None:
-        # NOTE: published rows are kept; nothing prunes outbox_events yet.
         async with transaction(self._sessions) as session:
             await session.execute(
                 sa.update(OUTBOX)

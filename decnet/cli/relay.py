@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import logging
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from decnet.bus import Bus, connect
+from decnet.bus import connect
 from decnet.bus.relay import OutboxRelay
 from decnet.cli.common import DbOption, console, open_database, run
 from decnet.config import get_settings
 from decnet.errors import ConfigError
 from decnet.web.db.engine import redact
-
-log = logging.getLogger("decnet.relay")
 
 app = typer.Typer()
 
@@ -29,6 +27,14 @@ BusOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+@dataclass(frozen=True)
+class RelayOptions:
+    once: bool
+    batch_size: int
+    poll_interval: float
+    retention: timedelta | None
 
 
 @app.command("relay")
@@ -50,41 +56,49 @@ def relay_command(
             "--poll-interval", min=0.01, help="Seconds between polls when idle."
         ),
     ] = 0.5,
+    retention_days: Annotated[
+        float,
+        typer.Option(
+            "--retention-days",
+            min=0,
+            help="Delete events published more than this many days ago, "
+            "checked hourly (0 keeps everything).",
+        ),
+    ] = 7.0,
 ) -> None:
     """Publish committed outbox events to the bus in seq order until stopped.
 
     Several relays may run; one publishes at a time and the others stand by.
     """
-    bus_url = bus or get_settings().bus_url
-    run(_relay(db, bus_url, once=once, batch_size=batch_size, poll=poll_interval))
+    retention = timedelta(days=retention_days) if retention_days > 0 else None
+    options = RelayOptions(once, batch_size, poll_interval, retention)
+    run(_relay(db, bus or get_settings().bus_url, options))
 
 
-async def _relay(
-    db: str | None, bus_url: str, *, once: bool, batch_size: int, poll: float
-) -> None:
+async def _relay(db: str | None, bus_url: str, options: RelayOptions) -> None:
     if not bus_url or bus_url.startswith("inproc:"):
         raise ConfigError(
             f"bus URL {bus_url!r} is the in-process bus, which reaches only "
             "subscribers inside this process; pass --bus nats://HOST:PORT (decnet "
             "serve and decnet run relay to the in-process bus themselves)"
         )
-    async with await connect(bus_url) as client:
+    async with await connect(bus_url) as bus:
         engine = await open_database(db)
         try:
-            await _run_relay(engine, client, once, batch_size, poll)
+            relay = OutboxRelay(
+                engine,
+                bus,
+                batch_size=options.batch_size,
+                poll_interval=options.poll_interval,
+                retention=options.retention,
+            )
+            if options.once:
+                count = await relay.drain()
+                typer.echo(f"published {count} events from {redact(engine.url)}")
+                return
+            console.print(
+                f"relaying {redact(engine.url)} to {bus.url}; press Ctrl-C to stop"
+            )
+            await relay.run()
         finally:
             await engine.dispose()
-
-
-async def _run_relay(
-    engine: AsyncEngine, client: Bus, once: bool, batch_size: int, poll: float
-) -> None:
-    relay = OutboxRelay(engine, client, batch_size=batch_size, poll_interval=poll)
-    if once:
-        count = await relay.drain()
-        typer.echo(f"published {count} events from {redact(engine.url)}")
-        return
-    console.print(
-        f"relaying {redact(engine.url)} to {client.url}; press Ctrl-C to stop"
-    )
-    await relay.run()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -282,3 +283,44 @@ async def test_rolled_back_gap_skipped_after_timeout(
     assert await _fast(engine, bus, gap_timeout=0).drain() == 1
     await collector.wait_for(1)
     assert collector.seqs == [seq]
+
+
+async def _remaining_seqs(engine: AsyncEngine) -> list[int]:
+    async with session_factory(engine)() as session:
+        query = sa.select(OutboxEvent.seq).order_by(OutboxEvent.seq)
+        return [seq for seq in (await session.execute(query)).scalars()]
+
+
+async def test_prune_keeps_newest_published_row(engine: AsyncEngine, bus: Bus) -> None:
+    published = await write_events(engine, 4)
+    relay = _fast(engine, bus)
+    await relay.drain()
+    pending = await write_events(engine, 2, start=5)
+    assert await relay.prune(timedelta(0)) == 3
+    assert await _remaining_seqs(engine) == [published[-1], *pending]
+
+
+async def test_prune_keeps_recent_rows(engine: AsyncEngine, bus: Bus) -> None:
+    seqs = await write_events(engine, 3)
+    relay = _fast(engine, bus)
+    await relay.drain()
+    assert await relay.prune(timedelta(days=1)) == 0
+    assert await _remaining_seqs(engine) == seqs
+
+
+async def test_run_prunes_with_retention(
+    engine: AsyncEngine,
+    bus: Bus,
+    collector: Collector,
+    running: list[asyncio.Task[None]],
+) -> None:
+    seqs = await write_events(engine, 5)
+    relay = _fast(engine, bus, retention=timedelta(0))
+    running.append(asyncio.create_task(relay.run()))
+    await collector.wait_for(5)
+
+    async def pruned() -> bool:
+        return await _remaining_seqs(engine) == seqs[-1:]
+
+    await _wait_until(pruned)
+    assert collector.seqs == seqs
