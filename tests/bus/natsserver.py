@@ -6,6 +6,7 @@ folder survives a restart, so JetStream keeps its messages.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -28,7 +29,10 @@ class NatsServer:
     def __init__(self, store: Path, *, port: int | None = None, jetstream: bool = True):
         binary = shutil.which("nats-server")
         if binary is None:
-            pytest.skip("nats-server is not installed; apt-get install nats-server")
+            message = "nats-server is not installed; apt-get install nats-server"
+            if os.environ.get("DECNET_REQUIRE_SERVICES") == "1":
+                pytest.fail(f"{message} (DECNET_REQUIRE_SERVICES=1 forbids skipping)")
+            pytest.skip(message)
         self.binary = binary
         self.store = store
         store.mkdir(parents=True, exist_ok=True)
