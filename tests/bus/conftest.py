@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -17,7 +18,9 @@ from decnet.bus import Bus, Event, connect, topics
 from decnet.bus.jetstream import NatsBus
 from decnet.bus.outbox import append_event
 from decnet.bus.payloads import AttackerObserved
-from decnet.web.db.engine import session_factory, transaction
+from decnet.web.db.engine import create_engine, session_factory, transaction
+from decnet.web.db.migrate import upgrade
+from tests.support.databases import scratch_database
 from tests.support.services import NATS, require
 
 BUS_BACKENDS = ("inproc", "nats")
@@ -37,6 +40,22 @@ async def delete_stream(url: str) -> None:
         await bus.delete_stream()
     finally:
         await bus.close()
+
+
+@pytest.fixture(params=("postgresql", "mariadb"))
+async def server_engine(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[AsyncEngine]:
+    """A migrated database on a server backend, where writers run concurrently.
+
+    SQLite runs one writer at a time, so tests of interleaved transactions
+    use this fixture instead of `engine`.
+    """
+    async with scratch_database(request.param, tmp_path) as url:
+        engine = create_engine(url)
+        await upgrade(engine)
+        yield engine
+        await engine.dispose()
 
 
 @pytest.fixture(params=BUS_BACKENDS)
