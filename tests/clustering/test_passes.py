@@ -8,12 +8,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from decnet.clustering.worker import (
-    LeaseHeldError,
-    acquire_lease,
-    cluster_once,
-    lease_holder,
-)
+from decnet.bus.lease import LeaseHeldError
+from decnet.clustering.worker import cluster_once, clusterer_lease
 from decnet.web.db.models import (
     AnalystDecision,
     Attacker,
@@ -259,7 +255,28 @@ async def test_removed_evidence_unmerges_identity(engine: AsyncEngine) -> None:
 
 
 async def test_held_lease_blocks_second_clusterer(engine: AsyncEngine) -> None:
-    assert await acquire_lease(engine, "other-host:1", 60.0)
+    other = clusterer_lease(engine, holder="other-host:1", ttl_s=60.0)
+    assert await other.acquire()
     with pytest.raises(LeaseHeldError, match="other-host:1"):
         await cluster_once(engine)
-    assert (await lease_holder(engine)).holder == "other-host:1"
+    assert await other.current_holder() == "other-host:1"
+
+
+async def test_empty_database_pass_writes_nothing(engine: AsyncEngine) -> None:
+    report = await cluster_once(engine)
+    assert report.observations == 0
+    assert not report.changed
+
+
+async def test_malformed_and_unknown_features_are_skipped(engine: AsyncEngine) -> None:
+    odd = [
+        ("command_simhash", "not-a-simhash"),
+        ("kd_simhash", "zzzzzzzzzzzzzzzz"),
+        ("future_kind", "x" * 5000),
+        ("credential", "root\x1f\x01\ufffd\t"),
+    ]
+    uuids = await add_observations(engine, [odd, odd, []])
+    report = await cluster_once(engine)
+    owners = await identity_of(engine)
+    assert report.formed == 3
+    assert len({owners[u] for u in uuids}) == 3
