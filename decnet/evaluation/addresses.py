@@ -44,15 +44,41 @@ _SYLLABLES = (
 )
 
 
+# IANA special-purpose IPv4 blocks (RFC 6890 and its updates) plus
+# multicast and the reserved class E space. A /16 touching any of them is
+# never used, so no generated source looks private, shared or documentary.
+_SPECIAL_BLOCKS = (
+    "0.0.0.0/8",
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "172.16.0.0/12",
+    "192.0.0.0/24",
+    "192.0.2.0/24",
+    "192.88.99.0/24",
+    "192.168.0.0/16",
+    "198.18.0.0/15",
+    "198.51.100.0/24",
+    "203.0.113.0/24",
+    "224.0.0.0/4",
+    "240.0.0.0/4",
+)
+
+
 @cache
 def global_networks() -> np.ndarray:
-    """Return the first 16 bits of every /16 whose addresses are global unicast."""
-    keep = []
-    for prefix in range(65536):
-        network = ipaddress.IPv4Network((prefix << 16, 16))
-        if network.is_global and not network.is_multicast and not network.is_reserved:
-            keep.append(prefix)
-    return np.array(keep, dtype=np.uint32)
+    """Return the first 16 bits of every /16 that overlaps no special-purpose block."""
+    prefixes = np.arange(65536, dtype=np.uint32)
+    first = prefixes << 16
+    last = first | 0xFFFF
+    keep = np.ones(prefixes.size, dtype=bool)
+    for block in _SPECIAL_BLOCKS:
+        network = ipaddress.IPv4Network(block)
+        low = int(network.network_address)
+        high = int(network.broadcast_address)
+        keep &= (last < low) | (first > high)
+    return prefixes[keep]
 
 
 def ip_text(value: int) -> str:

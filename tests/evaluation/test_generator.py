@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
 from collections import defaultdict
 from pathlib import Path
@@ -353,3 +354,9 @@ def test_forwarding_actor_logs_direct_tcpip(generated: Path) -> None:
     assert requests
     assert all(e["dst_ip"] == "api.ipify.org" for e in requests)
     assert all(e["dst_port"] == 80 for e in requests)
+
+
+def test_generated_addresses_are_global(generated: Path) -> None:
+    truth = read_truth(generated / "truth.json")
+    for ip in list(truth.identity) + list(truth.ambiguous):
+        assert ipaddress.ip_address(ip).is_global, ip
