@@ -9,6 +9,8 @@ number of sessions that carried the value.
 from __future__ import annotations
 
 import ipaddress
+import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -34,63 +36,63 @@ class FeatureStats:
     last_seen_at: datetime
 
 
-def _session_order(row: dict[str, Any]) -> tuple[str, str, str]:
-    state = row["state"]
-    return (state["first_at"], row["sensor"], row["session_id"])
+class Rollup:
+    """Folds the session rows of one observation into its summary and features.
 
-
-def summarise(
-    ip: str, rows: list[dict[str, Any]]
-) -> tuple[dict[str, Any], dict[tuple[str, str], FeatureStats]]:
-    """Return the `attackers` columns and the features of one observation.
-
-    `rows` are the observation's `attacker_sessions` rows as mappings (with
-    `state`). An observation without sessions gets zero counts.
+    Rows are added one at a time, in any order, so a caller can stream
+    them from the database without holding them all. The result does not
+    depend on the order: sums are exact (`math.fsum`) and sets are sorted.
     """
-    rows = sorted(rows, key=_session_order)
-    found: dict[tuple[str, str], FeatureStats] = {}
-    hours = [0] * 24
-    services: set[str] = set()
-    sensors: set[str] = set()
-    credentials: set[str] = set()
-    typed: list[int] = []
-    stacks: list[tuple[datetime, str]] = []
-    first: datetime | None = None
-    last: datetime | None = None
-    events = logins = commands = mismatches = 0
-    duration = 0.0
-    has_duration = False
-    gateway = False
 
-    for row in rows:
+    def __init__(self, ip: str) -> None:
+        self.ip = ip
+        self.found: dict[tuple[str, str], FeatureStats] = {}
+        self.hours = [0] * 24
+        self.services: set[str] = set()
+        self.sensors: set[str] = set()
+        self.credentials: set[str] = set()
+        self.typed: list[int] = []
+        self.stacks: list[tuple[datetime, str]] = []
+        self.durations: list[float] = []
+        self.first: datetime | None = None
+        self.last: datetime | None = None
+        self.sessions = self.events = self.logins = self.commands = 0
+        self.mismatches = 0
+        self.gateway = False
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        """Fold one `attacker_sessions` row (a mapping with `state`)."""
         state = row["state"]
         start = from_iso(state["first_at"])
         end = from_iso(state["last_at"])
-        first = start if first is None or start < first else first
-        last = end if last is None or end > last else last
-        events += row["event_count"] or 0
-        logins += state.get("login_successes", 0)
-        commands += state.get("command_total", 0)
-        mismatches += state.get("hassh_mismatches", 0)
+        if self.first is None or start < self.first:
+            self.first = start
+        if self.last is None or end > self.last:
+            self.last = end
+        self.sessions += 1
+        self.events += row["event_count"] or 0
+        self.logins += state.get("login_successes", 0)
+        self.commands += state.get("command_total", 0)
+        self.mismatches += state.get("hassh_mismatches", 0)
         if row["duration_s"] is not None:
-            duration += row["duration_s"]
-            has_duration = True
-        hours = [
-            a + b for a, b in zip(hours, state.get("hours", [0] * 24), strict=True)
-        ]
+            self.durations.append(row["duration_s"])
+        hours = state.get("hours")
+        if hours:
+            self.hours = [a + b for a, b in zip(self.hours, hours, strict=True)]
         if row["protocol"]:
-            services.add(row["protocol"])
-        sensors.add(row["sensor"])
+            self.services.add(row["protocol"])
+        self.sensors.add(row["sensor"])
         stack = row["hassh"] or row["client_version"]
         if stack:
-            stacks.append((start, stack))
-        if _is_gateway(ip, state.get("dst_ip")):
-            gateway = True
+            self.stacks.append((start, stack))
+        if _is_gateway(self.ip, state.get("dst_ip")):
+            self.gateway = True
         if row["input_typed"] and row["kd_digraph_simhash"]:
-            typed.append(int.from_bytes(row["kd_digraph_simhash"], "big"))
+            self.typed.append(int.from_bytes(row["kd_digraph_simhash"], "big"))
+        found = self.found
         for kind, value in state.get("features", []):
             if kind == fk.CREDENTIAL:
-                credentials.add(value)
+                self.credentials.add(value)
             stats = found.get((kind, value))
             if stats is None:
                 found[(kind, value)] = FeatureStats(1, start, end)
@@ -99,42 +101,63 @@ def summarise(
                 stats.first_seen_at = min(stats.first_seen_at, start)
                 stats.last_seen_at = max(stats.last_seen_at, end)
 
-    if len(credentials) >= 2 and first and last:
-        found[(fk.CREDENTIAL_SET, credential_set_value(credentials))] = FeatureStats(
-            1, first, last
-        )
-    kd = majority(typed)
-    if kd is not None and first and last:
-        found[(fk.KD_SIMHASH, to_hex(kd))] = FeatureStats(len(typed), first, last)
+    def result(self) -> tuple[dict[str, Any], dict[tuple[str, str], FeatureStats]]:
+        """Return the `attackers` columns and the features (see `summarise`)."""
+        found = dict(self.found)
+        first, last = self.first, self.last
+        if len(self.credentials) >= 2 and first and last:
+            value = credential_set_value(self.credentials)
+            found[(fk.CREDENTIAL_SET, value)] = FeatureStats(1, first, last)
+        kd = majority(self.typed)
+        if kd is not None and first and last:
+            found[(fk.KD_SIMHASH, to_hex(kd))] = FeatureStats(
+                len(self.typed), first, last
+            )
 
-    def values(kind: str) -> list[str]:
-        return sorted(value for k, value in found if k == kind)
+        def values(kind: str) -> list[str]:
+            return sorted(value for k, value in found if k == kind)
 
-    columns: dict[str, Any] = {
-        "first_seen_at": first,
-        "last_seen_at": last,
-        "session_count": len(rows),
-        "event_count": events,
-        "credential_count": len(credentials),
-        "login_success_count": logins,
-        "command_count": commands,
-        "services": sorted(services) or None,
-        "sensors": sorted(sensors) or None,
-        "client_versions": values(fk.CLIENT_VERSION) or None,
-        "hassh_hashes": values(fk.HASSH) or None,
-        "ja3_hashes": values(fk.JA3) or None,
-        "payload_sha256": values(fk.PAYLOAD_SHA256) or None,
-        "c2_endpoints": values(fk.C2_ENDPOINT) or None,
-        "active_hours": hours if any(hours) else None,
-        "kd_digraph_simhash": kd.to_bytes(8, "big") if kd is not None else None,
-        "kd_typed_sessions": len(typed),
-        "hassh_mismatch_count": mismatches,
-        "duration_s_total": round(duration, 6) if has_duration else None,
-        "is_private": is_private(ip),
-        "is_gateway": gateway,
-        "multi_stack": _multi_stack(stacks),
-    }
-    return columns, found
+        columns: dict[str, Any] = {
+            "first_seen_at": first,
+            "last_seen_at": last,
+            "session_count": self.sessions,
+            "event_count": self.events,
+            "credential_count": len(self.credentials),
+            "login_success_count": self.logins,
+            "command_count": self.commands,
+            "services": sorted(self.services) or None,
+            "sensors": sorted(self.sensors) or None,
+            "client_versions": values(fk.CLIENT_VERSION) or None,
+            "hassh_hashes": values(fk.HASSH) or None,
+            "ja3_hashes": values(fk.JA3) or None,
+            "payload_sha256": values(fk.PAYLOAD_SHA256) or None,
+            "c2_endpoints": values(fk.C2_ENDPOINT) or None,
+            "active_hours": self.hours if any(self.hours) else None,
+            "kd_digraph_simhash": kd.to_bytes(8, "big") if kd is not None else None,
+            "kd_typed_sessions": len(self.typed),
+            "hassh_mismatch_count": self.mismatches,
+            "duration_s_total": (
+                round(math.fsum(self.durations), 6) if self.durations else None
+            ),
+            "is_private": is_private(self.ip),
+            "is_gateway": self.gateway,
+            "multi_stack": _multi_stack(self.stacks),
+        }
+        return columns, found
+
+
+def summarise(
+    ip: str, rows: Iterable[Mapping[str, Any]]
+) -> tuple[dict[str, Any], dict[tuple[str, str], FeatureStats]]:
+    """Return the `attackers` columns and the features of one observation.
+
+    `rows` are the observation's `attacker_sessions` rows as mappings (with
+    `state`), in any order. An observation without sessions gets zero counts.
+    """
+    rollup = Rollup(ip)
+    for row in rows:
+        rollup.add(row)
+    return rollup.result()
 
 
 @lru_cache(maxsize=65_536)

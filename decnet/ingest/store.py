@@ -34,7 +34,7 @@ from decnet.bus import topics
 from decnet.bus.outbox import append_event
 from decnet.bus.payloads import AttackerObserved
 from decnet.ingest import ttylog
-from decnet.ingest.rollup import FeatureStats, summarise
+from decnet.ingest.rollup import FeatureStats, Rollup
 from decnet.ingest.session import SessionState
 from decnet.ingest.simhash import simhash_tokens, to_hex
 from decnet.web.db.engine import session_factory, transaction
@@ -429,11 +429,35 @@ class Store:
     ) -> set[str]:
         """Recompute touched observations; return the uuids whose rows changed.
 
-        An observation created in this batch has no other sessions, rows or
+        Observations are handled CHUNK at a time and their stored sessions
+        are folded row by row, so memory does not hold them all. An
+        observation created in this batch has no other sessions, rows or
         features than those just written, so only older ones are read back.
         """
-        touched = set(written)
         ips = {uuid: ip for ip, uuid in uuids.items()}
+        changed: set[str] = set()
+        for chunk in _chunks(sorted(set(written) & created)):
+            rollups = {uuid: Rollup(ips[uuid]) for uuid in chunk}
+            for uuid in chunk:
+                for row in written[uuid]:
+                    rollups[uuid].add(row)
+            current: dict[str, dict[str, Any]] = {uuid: {} for uuid in chunk}
+            changed |= await self._write_rollups(db, rollups, current, {})
+        for chunk in _chunks(sorted(set(written) - created)):
+            rollups = {uuid: Rollup(ips[uuid]) for uuid in chunk}
+            current, existing = await self._load_observations(db, rollups)
+            changed |= await self._write_rollups(db, rollups, current, existing)
+        return changed
+
+    @staticmethod
+    async def _load_observations(
+        db: AsyncSession, rollups: dict[str, Rollup]
+    ) -> tuple[
+        dict[str, dict[str, Any]],
+        dict[str, dict[tuple[str, str], dict[str, Any]]],
+    ]:
+        """Fold stored sessions into `rollups`; return their rows and features."""
+        chunk = list(rollups)
         columns = [
             SESSIONS.c.observation_uuid,
             SESSIONS.c.sensor,
@@ -447,44 +471,46 @@ class Store:
             SESSIONS.c.input_typed,
             SESSIONS.c.state,
         ]
-        by_observation: dict[str, list[dict[str, Any]]] = {uuid: [] for uuid in touched}
-        current: dict[str, dict[str, Any]] = {}
-        existing: dict[str, dict[tuple[str, str], dict[str, Any]]] = {
-            u: {} for u in touched
-        }
-        for uuid in touched & created:
-            by_observation[uuid] = written[uuid]
-            current[uuid] = {}
-        ordered = sorted(touched)
         # NOTE: every session of an older observation is read back, so an
         # address with hundreds of thousands of sessions slows each batch.
-        for chunk in _chunks(sorted(touched - created)):
-            rows = await db.execute(
-                sa.select(*columns).where(SESSIONS.c.observation_uuid.in_(chunk))
-            )
-            for row in rows.mappings():
-                by_observation[row["observation_uuid"]].append(dict(row))
-            rows = await db.execute(
-                sa.select(ATTACKERS).where(ATTACKERS.c.uuid.in_(chunk))
-            )
-            for row in rows.mappings():
-                current[row["uuid"]] = dict(row)
-            rows = await db.execute(
-                sa.select(FEATURES).where(FEATURES.c.observation_uuid.in_(chunk))
-            )
-            for row in rows.mappings():
-                existing[row["observation_uuid"]][(row["kind"], row["value_key"])] = (
-                    dict(row)
-                )
+        result = await db.execute(
+            sa.select(*columns).where(SESSIONS.c.observation_uuid.in_(chunk))
+        )
+        for row in result.mappings():
+            rollups[row["observation_uuid"]].add(row)  # type: ignore[arg-type]
+        current: dict[str, dict[str, Any]] = {}
+        result = await db.execute(
+            sa.select(ATTACKERS).where(ATTACKERS.c.uuid.in_(chunk))
+        )
+        for row in result.mappings():
+            current[row["uuid"]] = dict(row)
+        existing: dict[str, dict[tuple[str, str], dict[str, Any]]] = {
+            uuid: {} for uuid in chunk
+        }
+        result = await db.execute(
+            sa.select(FEATURES).where(FEATURES.c.observation_uuid.in_(chunk))
+        )
+        for row in result.mappings():
+            key = (row["kind"], row["value_key"])
+            existing[row["observation_uuid"]][key] = dict(row)
+        return current, existing
 
+    async def _write_rollups(
+        self,
+        db: AsyncSession,
+        rollups: dict[str, Rollup],
+        current: dict[str, dict[str, Any]],
+        existing: dict[str, dict[tuple[str, str], dict[str, Any]]],
+    ) -> set[str]:
+        """Write the observations and features that changed; return those uuids."""
         changed: set[str] = set()
         updates: list[dict[str, Any]] = []
         inserts: list[dict[str, Any]] = []
         feature_updates: list[dict[str, Any]] = []
         removals: list[int] = []
         now = utcnow()
-        for uuid in ordered:
-            summary, found = summarise(ips[uuid], by_observation[uuid])
+        for uuid in sorted(rollups):
+            summary, found = rollups[uuid].result()
             stored = current[uuid]
             diff = {
                 name: value
@@ -492,7 +518,7 @@ class Store:
                 if stored.get(name) != value
             }
             feature_changed = self._diff_features(
-                uuid, found, existing[uuid], inserts, feature_updates, removals
+                uuid, found, existing.get(uuid, {}), inserts, feature_updates, removals
             )
             if diff or feature_changed:
                 changed.add(uuid)
