@@ -1,7 +1,7 @@
 """Add ingest progress per file, session state and observation counters.
 
 Revision ID: 0004_ingest
-Revises: 0001
+Revises: 0003_auth
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import decnet.web.db.types
 
 revision = "0004_ingest"
-down_revision = "0001"
+down_revision = "0003_auth"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Add the clusterer's pass state, rollup digests and the SimHash band index.
 
 Revision ID: 0005_cluster
-Revises: 0001
+Revises: 0004_ingest
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import decnet.web.db.types
 
 revision = "0005_cluster"
-down_revision = "0001"
+down_revision = "0004_ingest"
 branch_labels = None
 depends_on = None
 
