@@ -50,6 +50,7 @@ class ScenarioResult:
     excluded_ambiguous: int
     missing: int
     unexpected: int
+    ingest: dict[str, Any] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     misses: list[Miss] = field(default_factory=list)
     bounds: Bounds = field(default_factory=Bounds)
@@ -68,6 +69,7 @@ class ScenarioResult:
             "excluded_ambiguous": self.excluded_ambiguous,
             "missing": self.missing,
             "unexpected": self.unexpected,
+            "ingest": self.ingest,
             "identity": self.identity.as_dict(),
             "campaign": self.campaign.as_dict(),
             "seconds": self.seconds,
@@ -135,6 +137,19 @@ async def _ingest(engine: Any, outdir: Path) -> Any:
     )
 
 
+def _ingest_summary(report: Any) -> dict[str, Any]:
+    """Return the ingest counts that show whether generated logs parse cleanly."""
+    return {
+        "lines": report.lines,
+        "events": report.events,
+        "skipped": report.skipped_count,
+        "skipped_by_reason": dict(report.skipped_by_reason),
+        "hassh_mismatches": report.hassh_mismatches,
+        "unknown_events": dict(report.unknown_events),
+        "warnings": dict(report.warnings),
+    }
+
+
 async def evaluate(
     scenario_path: str | Path,
     *,
@@ -170,7 +185,7 @@ async def evaluate(
         try:
             await upgrade(engine)
             began = time.perf_counter()
-            await _ingest(engine, outdir)
+            ingest_report = await _ingest(engine, outdir)
             seconds["ingest"] = time.perf_counter() - began
 
             began = time.perf_counter()
@@ -195,6 +210,7 @@ async def evaluate(
         excluded_ambiguous=len(truth.ambiguous),
         missing=missing,
         unexpected=unexpected,
+        ingest=_ingest_summary(ingest_report),
         seconds=seconds,
         misses=misses,
         bounds=bounds,

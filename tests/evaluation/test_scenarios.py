@@ -2,7 +2,8 @@
 
 Runs generate -> ingest -> resolve -> export -> score at the size the
 bounds file names, with the identity clusterer when it is installed and
-the trivial resolver otherwise.
+the trivial resolver otherwise. Ingest must also read every generated
+line without a skip, a warning or an unknown event.
 """
 
 from __future__ import annotations
@@ -48,4 +49,9 @@ async def test_scenario_meets_bounds(path: Path, tmp_path: Path) -> None:
     result = await evaluate(path, resolver=default_resolver(), workdir=tmp_path)
     assert result.missing == 0, f"{result.missing} truth addresses were not ingested"
     assert result.unexpected == 0
+    assert result.ingest["skipped"] == 0, result.ingest["skipped_by_reason"]
+    assert result.ingest["hassh_mismatches"] == 0
+    assert result.ingest["unknown_events"] == {}
+    assert result.ingest["events"] == result.generated.events
+    assert result.ingest["warnings"] == {}
     assert not result.misses, "\n".join(str(miss) for miss in result.misses)

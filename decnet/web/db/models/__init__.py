@@ -10,7 +10,11 @@ from decnet.web.db.models.identity import (
     IdentityHistory,
     IdentityLink,
 )
-from decnet.web.db.models.observation import Attacker, AttackerSession, ObservationFeature
+from decnet.web.db.models.observation import (
+    Attacker,
+    AttackerSession,
+    ObservationFeature,
+)
 from decnet.web.db.models.system import Lease, OutboxEvent
 
 __all__ = [

@@ -37,7 +37,9 @@ class OutboxEvent(SQLModel, table=True):
     subject: str = Field(sa_column=sa.Column(sa.String(255), nullable=False))
     payload: dict[str, Any] = Field(sa_column=sa.Column(JSONText(), nullable=False))
     created_at: datetime = Field(sa_column=created_column())
-    published_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+    published_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime())
+    )
 
 
 class Lease(SQLModel, table=True):
