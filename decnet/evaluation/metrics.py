@@ -24,7 +24,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from sklearn import metrics as skm
 
 
 @dataclass(frozen=True)
@@ -93,6 +92,10 @@ def score(true_labels: Sequence[object], predicted_labels: Sequence[object]) -> 
         return Scores(
             0, 0, 0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, None, None, None
         )
+    # scikit-learn takes most of a second to import, so only scoring pays
+    # for it and the `decnet` command starts without it.
+    from sklearn import metrics as skm
+
     truth = _encode(true_labels)
     predicted = _encode(predicted_labels)
     n = truth.size
