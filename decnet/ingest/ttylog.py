@@ -10,13 +10,12 @@ interactive, `e` exec) or by the SHA-256 of their content (newer ones).
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from decnet.ingest.simhash import simhash
 
 HEADER = struct.Struct("<iIiiII")
 OP_WRITE = 3
@@ -34,21 +33,50 @@ MIN_HUMAN_GAP_MS = 15.0
 MAX_RHYTHM_GAP_MS = 3_000.0
 MIN_DIGRAPHS = 5
 
+# The rhythm code is a thermometer code: each bit is set when one rhythm
+# measure lies above one fixed threshold, so the Hamming distance between two
+# codes is the number of quantisation steps between the two rhythms. A
+# Charikar SimHash of (key pair, latency bin) tokens puts sessions of one
+# typist about as far apart as sessions of two typists, because each token
+# rests on one or two keystrokes. The measures below each average many keys.
+SPEED_FLOOR_MS = 40.0
+SPEED_STEP = 0.14  # natural-log units, 15 % per step
+SPEED_BITS = 22  # thresholds from 40 ms to 760 ms
+RELATIVE_STEP = 0.25  # natural-log units, 28 % per step
+RELATIVE_BITS = 6  # thresholds from -0.625 to +0.625
+TRANSITIONS = (
+    "into_space",
+    "after_space",
+    "into_enter",
+    "into_symbol",
+    "after_symbol",
+    "correction",
+    "other",
+)
+MIN_TRANSITION_SAMPLES = 3
+# Bit i of the code moves to position i * 37 mod 64, spreading each measure
+# over the bands the clusterer's Hamming index uses. 37 is coprime to 64, so
+# this is a permutation and leaves distances and bitwise majorities intact.
+BIT_STRIDE = 37
+
 
 @dataclass(slots=True)
 class KeystrokeProfile:
     """What the input records of one or more ttylogs say about the typist.
 
     `latencies_ms` are the gaps between consecutive single-key input
-    records; `typed` tells typed input from pasted or scripted input;
-    `digraph_simhash` is None with fewer than five digraphs.
+    records; `transitions` contains the natural log of those gaps in
+    milliseconds by kind of key transition (`letters` for letter to
+    letter); `typed` is True for typed input, False for pasted or scripted input;
+    `digraph_simhash` is the rhythm code, None with fewer than five
+    transitions.
     """
 
     input_records: int = 0
     input_bytes: int = 0
     single_key_records: int = 0
     latencies_ms: list[float] = field(default_factory=list)
-    digraphs: dict[str, float] = field(default_factory=dict)
+    transitions: dict[str, list[float]] = field(default_factory=dict)
     truncated: bool = False
     typed: bool = False
     digraph_simhash: int | None = None
@@ -72,14 +100,73 @@ def _key_class(byte: int) -> str:
     return "p"
 
 
-def _bucket(latency_ms: float) -> int:
-    # Logarithmic bins, about 25 % wide: rhythm, not exact timing.
-    bucket = 0
-    value = max(latency_ms, 1.0)
-    while value >= 1.25 and bucket < 40:
-        value /= 1.25
-        bucket += 1
-    return bucket
+def _transition(previous: int, key: int) -> str | None:
+    """Return the kind of the transition between two keys.
+
+    None after Enter, because that gap contains reading and thinking time.
+    """
+    first, second = _key_class(previous), _key_class(key)
+    if first == "n":
+        return None
+    letters = ("a", "A")
+    if first in letters and second in letters:
+        return "letters"
+    if first == "b" or second == "b":
+        return "correction"
+    if second == "n":
+        return "into_enter"
+    if first == "_":
+        return "after_space"
+    if second == "_":
+        return "into_space"
+    if first in letters:
+        return "into_symbol"
+    if second in letters:
+        return "after_symbol"
+    return "other"
+
+
+def _interquartile_mean(values: list[float]) -> float:
+    # The mean of the middle half: close to the mean's precision on a few
+    # samples, and a stray pause or double key does not move it.
+    ordered = sorted(values)
+    quarter = len(ordered) // 4
+    middle = ordered[quarter : len(ordered) - quarter]
+    return sum(middle) / len(middle)
+
+
+def rhythm_code(transitions: dict[str, list[float]]) -> int | None:
+    """Return the 64-bit rhythm code of log latencies grouped by transition.
+
+    22 bits place the typing speed (letter to letter, or every transition
+    when fewer than three are letter pairs) between 40 ms and 760 ms. Six
+    bits per kind place that kind's latency relative to the speed, in steps
+    of 28 %. A kind with fewer than three samples counts as the speed itself.
+    Returns None with fewer than five transitions.
+    """
+    every = [value for values in transitions.values() for value in values]
+    if len(every) < MIN_DIGRAPHS:
+        return None
+    letters = transitions.get("letters", [])
+    base = letters if len(letters) >= MIN_TRANSITION_SAMPLES else every
+    speed = _interquartile_mean(base)
+    bits: list[bool] = []
+    floor = math.log(SPEED_FLOOR_MS)
+    for step in range(SPEED_BITS):
+        bits.append(speed > floor + step * SPEED_STEP)
+    lowest = -RELATIVE_STEP * (RELATIVE_BITS - 1) / 2
+    for kind in TRANSITIONS:
+        samples = transitions.get(kind, [])
+        relative = 0.0
+        if len(samples) >= MIN_TRANSITION_SAMPLES:
+            relative = _interquartile_mean(samples) - speed
+        for step in range(RELATIVE_BITS):
+            bits.append(relative > lowest + step * RELATIVE_STEP)
+    code = 0
+    for index, bit in enumerate(bits):
+        if bit:
+            code |= 1 << (index * BIT_STRIDE % 64)
+    return code
 
 
 def read_records(data: bytes) -> tuple[list[tuple[int, int, float, bytes]], bool]:
@@ -129,14 +216,14 @@ def profile(sources: list[bytes]) -> KeystrokeProfile:
                 gap_ms = (when - previous[0]) * 1000.0
                 if 0.0 <= gap_ms <= MAX_RHYTHM_GAP_MS:
                     result.latencies_ms.append(gap_ms)
-                    token = (
-                        f"{_key_class(previous[1])}{_key_class(key)}:{_bucket(gap_ms)}"
-                    )
-                    result.digraphs[token] = result.digraphs.get(token, 0.0) + 1.0
+                    kind = _transition(previous[1], key)
+                    if kind is not None:
+                        result.transitions.setdefault(kind, []).append(
+                            math.log(max(gap_ms, 1.0))
+                        )
             previous = (when, key)
     result.typed = _is_typed(result)
-    if len(result.latencies_ms) >= MIN_DIGRAPHS:
-        result.digraph_simhash = simhash(result.digraphs)
+    result.digraph_simhash = rhythm_code(result.transitions)
     return result
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import itertools
 import math
+import statistics
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from decnet.evaluation.scenario import Scenario, parse_scenario
 from decnet.evaluation.stacks import load_stacks
 from decnet.evaluation.truth import read_truth
 from decnet.evaluation.ttylog import INPUT, parse_ttylog
+from decnet.ingest.ttylog import profile
 
 PUBLIC_URL = "https://github.com/xmrig/xmrig/releases/download/v6.21.0/xmrig.tar.gz"
 
@@ -314,19 +317,30 @@ def _rhythm(records: list[Any]) -> dict[tuple[str, str], float]:
     return {pair: sorted(values)[len(values) // 2] for pair, values in gaps.items()}
 
 
-def test_typists_are_separable_by_rhythm(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def typist_ttylogs(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, bytes]]:
+    """Return (identity, ttylog bytes) of every typist session of keystroke_only."""
     root = Path(__file__).resolve().parents[2]
     scenario = parse_scenario(
         yaml.safe_load((root / "scenarios" / "keystroke_only.yaml").read_text())
     )
-    generate(scenario, tmp_path / "out")
-    truth = read_truth(tmp_path / "out" / "truth.json")
+    outdir = tmp_path_factory.mktemp("keystroke_only")
+    generate(scenario, outdir)
+    truth = read_truth(outdir / "truth.json")
     sessions = []
-    for event in _events(tmp_path / "out"):
+    for event in _events(outdir):
         identity = truth.identity.get(event["src_ip"], "")
         if event["eventid"] == "cowrie.log.closed" and identity.startswith("typist"):
-            records = parse_ttylog(_ttylog_for(tmp_path / "out", event))
-            sessions.append((identity, _rhythm(records)))
+            sessions.append((identity, _ttylog_for(outdir, event)))
+    return sessions
+
+
+def test_typists_are_separable_by_rhythm(
+    typist_ttylogs: list[tuple[str, bytes]],
+) -> None:
+    sessions = [
+        (identity, _rhythm(parse_ttylog(data))) for identity, data in typist_ttylogs
+    ]
 
     def distance(
         a: dict[tuple[str, str], float], b: dict[tuple[str, str], float]
@@ -341,6 +355,25 @@ def test_typists_are_separable_by_rhythm(tmp_path: Path) -> None:
         correct += nearest[0] == identity
     # Five typists: chance is about one in five.
     assert correct / len(sessions) >= 0.8
+
+
+def test_ingest_rhythm_code_separates_typists(
+    typist_ttylogs: list[tuple[str, bytes]],
+) -> None:
+    # The clusterer links keystroke codes up to 6 bits apart.
+    codes = []
+    for identity, data in typist_ttylogs:
+        code = profile([data]).digraph_simhash
+        assert code is not None, identity
+        codes.append((identity, code))
+    same: list[int] = []
+    other: list[int] = []
+    for (a, code_a), (b, code_b) in itertools.combinations(codes, 2):
+        (same if a == b else other).append((code_a ^ code_b).bit_count())
+    assert statistics.median(same) <= 4
+    assert sum(d <= 6 for d in same) / len(same) >= 0.85
+    assert statistics.median(other) >= 12
+    assert sum(d <= 6 for d in other) / len(other) <= 0.05
 
 
 def test_forwarding_actor_logs_direct_tcpip(generated: Path) -> None:

@@ -1,11 +1,15 @@
+import math
 import struct
 from pathlib import Path
 
+from decnet.ingest.simhash import majority
 from decnet.ingest.ttylog import (
     HEADER,
+    SPEED_STEP,
     TtylogIndex,
     profile,
     read_records,
+    rhythm_code,
 )
 
 
@@ -82,6 +86,74 @@ def test_same_rhythm_gives_close_simhash() -> None:
     assert b is not None
     assert c is not None
     assert (a ^ b).bit_count() < (a ^ c).bit_count()
+
+
+def typed_with_gaps(keys: list[tuple[str, float]]) -> bytes:
+    """A ttylog of keys typed one per record, each after its gap in seconds."""
+    parts = [record(1, 0, 1_700_000_000.0)]
+    when = 1_700_000_001.0
+    for char, gap in keys:
+        when += gap
+        parts.append(record(3, 1, when, char.encode()))
+    return b"".join(parts)
+
+
+def bits_apart(a: int | None, b: int | None) -> int:
+    assert a is not None
+    assert b is not None
+    return (a ^ b).bit_count()
+
+
+def test_rhythm_code_distance_counts_speed_steps() -> None:
+    speed = math.log(100.0)
+    slow = speed + 3 * SPEED_STEP
+    a = rhythm_code({"letters": [speed] * 6})
+    b = rhythm_code({"letters": [slow] * 6})
+    assert bits_apart(a, b) == 3
+
+
+def test_rhythm_code_distance_counts_habit_steps() -> None:
+    speed = [math.log(100.0)] * 6
+    a = rhythm_code({"letters": speed, "into_space": [math.log(100.0)] * 3})
+    b = rhythm_code({"letters": speed, "into_space": [math.log(200.0)] * 3})
+    # ln 2 = 0.69 lies above the thresholds at 0.125, 0.375 and 0.625.
+    assert bits_apart(a, b) == 3
+
+
+def test_rare_transition_counts_as_speed() -> None:
+    speed = [math.log(100.0)] * 6
+    a = rhythm_code({"letters": speed})
+    b = rhythm_code({"letters": speed, "into_enter": [math.log(900.0)] * 2})
+    assert a == b
+
+
+def test_rhythm_code_needs_five_transitions() -> None:
+    assert rhythm_code({"letters": [math.log(100.0)] * 4}) is None
+    assert rhythm_code({"letters": [math.log(100.0)] * 5}) is not None
+
+
+def test_stray_pause_moves_no_bit() -> None:
+    steady = [("l", 0.1), ("s", 0.1), (" ", 0.1), ("-", 0.1), ("l", 0.1)]
+    keys = [*steady, ("a", 0.1), ("h", 0.1), ("o", 0.1), ("s", 0.1), ("t", 0.1)]
+    paused = [*steady, ("a", 0.1), ("h", 2.5), ("o", 0.1), ("s", 0.1), ("t", 0.1)]
+    a = profile([typed_with_gaps(keys)]).digraph_simhash
+    b = profile([typed_with_gaps(paused)]).digraph_simhash
+    assert bits_apart(a, b) == 0
+
+
+def test_think_time_after_enter_ignored() -> None:
+    line = [(char, 0.12) for char in "uname -a"]
+    quick = [*line, ("\r", 0.12), ("w", 0.3), *line[1:]]
+    slow = [*line, ("\r", 0.12), ("w", 2.9), *line[1:]]
+    a = profile([typed_with_gaps(quick)]).digraph_simhash
+    b = profile([typed_with_gaps(slow)]).digraph_simhash
+    assert bits_apart(a, b) == 0
+
+
+def test_majority_of_codes_is_median_rhythm() -> None:
+    speeds = [math.log(80.0), math.log(120.0), math.log(300.0)]
+    codes = [rhythm_code({"letters": [speed] * 6}) for speed in speeds]
+    assert majority(code for code in codes if code is not None) == codes[1]
 
 
 def test_profile_of_truncated_file_flags_truncation() -> None:
