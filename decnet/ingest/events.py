@@ -20,6 +20,7 @@ from decnet.ingest.hassh import compute_hassh, logged_hassh
 from decnet.ingest.session import MAX_COMMANDS, MAX_CREDENTIALS, SessionState, iso
 from decnet.ingest.text import NUL_ESCAPE, cap_input, escape_nul, normalise_banner
 from decnet.ingest.timestamps import parse_timestamp
+from decnet.ingest.tls import InvalidJa3, ja3_value
 from decnet.netaddr import normalise_ip
 
 MAX_FIELD_CHARS = 4_096
@@ -402,13 +403,16 @@ def _on_forward(
 def _on_ja4(
     parser: EventParser, state: SessionState, event: dict[str, Any], moment: datetime
 ) -> None:
+    try:
+        ja3 = ja3_value(event.get("ja3"))
+    except InvalidJa3 as error:
+        raise LineRejected(str(error)) from None
     _on_forward(parser, state, event, moment)
     value = _text(event, "ja4", limit=128)
     if value and value not in state.ja4:
         state.ja4.append(value)
-    ja3 = _text(event, "ja3", limit=64)
-    if ja3 and ja3.lower() not in state.ja3:
-        state.ja3.append(ja3.lower())
+    if ja3 and ja3 not in state.ja3:
+        state.ja3.append(ja3)
 
 
 def _on_ttylog(

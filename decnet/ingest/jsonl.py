@@ -45,14 +45,42 @@ TYPES: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
+def from_suricata_tls(value: dict[str, Any]) -> dict[str, Any]:
+    """Turn a Suricata `eve.json` TLS record into a generic `tls` record.
+
+    The record's destination is the sensor itself, not a forwarding target,
+    so it is left out. Each flow is a session of its own.
+    """
+    tls = value["tls"]
+    record: dict[str, Any] = {
+        "type": "tls",
+        "timestamp": value.get("timestamp"),
+        "src_ip": value.get("src_ip"),
+        "sensor": value.get("host", "suricata"),
+        "protocol": "tls",
+        "ja3": tls.get("ja3"),
+        "ja4": tls.get("ja4"),
+    }
+    if value.get("flow_id") is not None:
+        record["session"] = str(value["flow_id"])
+    return {name: item for name, item in record.items() if item is not None}
+
+
 def to_cowrie(value: Any) -> dict[str, Any]:
     """Turn one generic record into the equivalent Cowrie event.
 
+    Suricata TLS records (`event_type: tls`) are read as `tls` records.
     Raises LineRejected for a value that is not an object or has an unknown
     or missing `type`.
     """
     if not isinstance(value, dict):
         raise LineRejected(f"JSON value is a {type(value).__name__}, not an object")
+    if (
+        "type" not in value
+        and value.get("event_type") == "tls"
+        and isinstance(value.get("tls"), dict)
+    ):
+        value = from_suricata_tls(value)
     kind = value.get("type")
     if not isinstance(kind, str) or kind not in TYPES:
         raise LineRejected(

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from decnet.ingest.cowrie import ingest_paths
+from decnet.ingest.jsonl import ingest_jsonl_paths
 from decnet.ingest.report import IngestReport
 from tests.ingest.support import count, features, observation, sessions_of
 
@@ -151,6 +152,22 @@ async def test_shared_library_hassh_is_a_plain_feature(
         row = await observation(sqlite_engine, ip)
         assert row["hassh_hashes"] == ["03a80b21afa810682a776a7d42e5e6fb"]
         assert not row["multi_stack"]
+
+
+async def test_ja3_permutation_gives_one_fingerprint(
+    sqlite_engine: AsyncEngine, shared_dir: Path
+) -> None:
+    (path,) = (shared_dir / "cases").glob("12-*.jsonl")
+    report = await ingest_jsonl_paths(sqlite_engine, [path])
+    assert report.ok
+    assert report.events == 2
+    found = await features(sqlite_engine, "203.0.113.120")
+    assert {v for k, v in found if k == "ja3"} == {"aa56c057ad164ec4fdcb7a5a283be9fc"}
+    assert {v for k, v in found if k == "ja4"} == {
+        "t13d1516h2_8daaf6152771_02713d6af862"
+    }
+    assert not {k for k, _ in found if k == "forward_target"}
+    assert await count(sqlite_engine, "attacker_sessions") == 2
 
 
 async def test_redirects_and_trivial_hashes(
