@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
 
 from decnet.web.api import queries
 from decnet.web.api.actions import require_identity
@@ -25,10 +27,30 @@ _NOT_FOUND = {404: {"model": Message, "description": "Identity not found"}}
 
 @router.get("")
 async def list_identities(
-    session: Session, user: ViewerUser, limit: Limit = 50, offset: Offset = 0
+    session: Session,
+    user: ViewerUser,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    search: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=512,
+            description=(
+                "IP address (any spelling), or a JA3, JA4 or HASSH fingerprint,"
+                " or a C2 endpoint (host or host:port), matched exactly."
+            ),
+        ),
+    ] = None,
+    sort: Annotated[
+        Literal["updated", "last_seen", "first_seen", "observations", "confidence"],
+        Query(description="Order, largest or newest first; nulls last."),
+    ] = "updated",
 ) -> IdentityPage:
-    """List canonical identities, newest-updated first; merged-out rows are left out."""
-    page = await queries.list_identities(session, limit=limit, offset=offset)
+    """List canonical identities; merged-out rows are left out."""
+    page = await queries.list_identities(
+        session, limit=limit, offset=offset, search=search, sort=sort
+    )
     return IdentityPage.model_validate(page)
 
 
