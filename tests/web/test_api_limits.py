@@ -6,6 +6,7 @@ import httpx
 from fastapi import FastAPI
 
 from decnet.web.db.engine import create_engine, session_factory
+from decnet.web.db.migrate import head_revisions
 from tests.web.conftest import auth
 
 
@@ -48,7 +49,7 @@ async def test_health_reports_parts(client: httpx.AsyncClient) -> None:
     body = response.json()
     assert body["status"] == "ok"
     assert body["database"]["ok"] is True
-    assert "0003_auth" in body["database"]["revisions"]
+    assert body["database"]["revisions"] == sorted(head_revisions())
     assert body["bus"]["unpublished"] == 0
     assert body["clusterer"]["lease_live"] is False
     assert body["clusterer"]["unresolved_observations"] == 0
