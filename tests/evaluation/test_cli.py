@@ -93,3 +93,43 @@ def test_export_assignments_after_eval(tmp_path: Path) -> None:
     rows = [orjson.loads(line) for line in out.read_bytes().splitlines()]
     assert len(rows) == 13
     assert set(rows[0]) == {"ip", "observation_uuid", "identity_uuid", "campaign_uuid"}
+
+
+def test_eval_prints_row_per_scenario(tmp_path: Path) -> None:
+    first = _write(tmp_path, {})
+    second = tmp_path / "other.yaml"
+    second.write_text(yaml.safe_dump({**SCENARIO, "name": "other", "seed": 9}))
+    report = tmp_path / "report.json"
+    result = CliRunner().invoke(
+        app,
+        [
+            "eval",
+            str(first),
+            str(second),
+            "--resolver",
+            "trivial",
+            "--json",
+            str(report),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.output.splitlines() if "│ trivial" in line]
+    assert len(rows) == 2
+    assert rows[0].lstrip("│ ").startswith("tiny")
+    assert rows[1].lstrip("│ ").startswith("other")
+    entries = orjson.loads(report.read_bytes())
+    assert [entry["scenario"] for entry in entries] == ["tiny", "other"]
+
+
+def test_trivial_resolver_is_the_floor(tmp_path: Path) -> None:
+    scenario = _write(tmp_path, {})
+    report = tmp_path / "report.json"
+    result = CliRunner().invoke(
+        app, ["eval", str(scenario), "--resolver", "trivial", "--json", str(report)]
+    )
+    assert result.exit_code == 0, result.output
+    (entry,) = orjson.loads(report.read_bytes())
+    assert entry["resolver"] == "trivial"
+    assert entry["identity"]["homogeneity"] == 1.0
+    assert entry["identity"]["pairwise_recall"] == 0.0
+    assert entry["identity"]["groups_whole"] == 0.0
