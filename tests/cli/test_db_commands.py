@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import sqlalchemy as sa
 
-
-def _decnet(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DECNET_HOME": str(home), "COLUMNS": "200"}
-    env.pop("DECNET_DB_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "decnet.cli.main", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+from tests.support.cli import run_decnet
 
 
 def test_status_creates_default_database(tmp_path: Path) -> None:
-    result = _decnet("db", "status", home=tmp_path)
+    result = run_decnet("db", "status", home=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "decnet.sqlite").exists()
     assert "observations" in result.stdout
@@ -32,7 +18,7 @@ def test_status_creates_default_database(tmp_path: Path) -> None:
 
 def test_upgrade_with_db_option(tmp_path: Path) -> None:
     target = tmp_path / "other.sqlite"
-    result = _decnet("db", "upgrade", "--db", f"sqlite:///{target}", home=tmp_path)
+    result = run_decnet("db", "upgrade", "--db", f"sqlite:///{target}", home=tmp_path)
     assert result.returncode == 0, result.stderr
     engine = sa.create_engine(f"sqlite:///{target}")
     with engine.connect() as conn:
@@ -41,7 +27,7 @@ def test_upgrade_with_db_option(tmp_path: Path) -> None:
 
 
 def test_unknown_scheme_is_one_line_error(tmp_path: Path) -> None:
-    result = _decnet("db", "status", "--db", "redis://127.0.0.1/0", home=tmp_path)
+    result = run_decnet("db", "status", "--db", "redis://127.0.0.1/0", home=tmp_path)
     assert result.returncode == 2
     assert "unsupported database URL scheme 'redis'" in result.stderr
     assert "Traceback" not in result.stderr
@@ -49,7 +35,7 @@ def test_unknown_scheme_is_one_line_error(tmp_path: Path) -> None:
 
 def test_unreachable_database_is_one_line_error(tmp_path: Path) -> None:
     url = "postgresql://postgres@127.0.0.1:1/test"
-    result = _decnet("db", "upgrade", "--db", url, home=tmp_path)
+    result = run_decnet("db", "upgrade", "--db", url, home=tmp_path)
     assert result.returncode == 3
     assert "cannot connect to database" in result.stderr
     assert "127.0.0.1:1" in result.stderr
@@ -59,12 +45,12 @@ def test_unreachable_database_is_one_line_error(tmp_path: Path) -> None:
 def test_newer_database_is_rejected(tmp_path: Path) -> None:
     target = tmp_path / "future.sqlite"
     url = f"sqlite:///{target}"
-    assert _decnet("db", "upgrade", "--db", url, home=tmp_path).returncode == 0
+    assert run_decnet("db", "upgrade", "--db", url, home=tmp_path).returncode == 0
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM alembic_version"))
         conn.execute(sa.text("INSERT INTO alembic_version VALUES ('9999_future')"))
-    result = _decnet("db", "upgrade", "--db", url, home=tmp_path)
+    result = run_decnet("db", "upgrade", "--db", url, home=tmp_path)
     assert result.returncode == 4
     assert "newer than this DECNET knows" in result.stderr
     assert "Traceback" not in result.stderr

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -15,32 +12,19 @@ from decnet.web.db.engine import create_engine
 from decnet.web.db.migrate import upgrade
 from tests.bus.conftest import Collector, delete_stream, nats_test_url, write_events
 from tests.bus.natsserver import free_port
+from tests.support.cli import run_decnet
 from tests.support.services import NATS, require
 
 
-def _decnet(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DECNET_HOME": str(home), "COLUMNS": "200"}
-    env.pop("DECNET_DB_URL", None)
-    env.pop("DECNET_BUS_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "decnet.cli.main", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_relay_rejects_in_process_bus(tmp_path: Path) -> None:
-    result = _decnet("relay", home=tmp_path)
+    result = run_decnet("relay", home=tmp_path)
     assert result.returncode == 2
     assert "bus URL 'inproc://' is the in-process bus" in result.stderr
     assert "--bus nats://HOST:PORT" in result.stderr
 
 
 def test_relay_unknown_bus_scheme(tmp_path: Path) -> None:
-    result = _decnet("relay", "--bus", "kafka://127.0.0.1:9092", home=tmp_path)
+    result = run_decnet("relay", "--bus", "kafka://127.0.0.1:9092", home=tmp_path)
     assert result.returncode == 2
     assert "unsupported bus URL 'kafka://127.0.0.1:9092'" in result.stderr
     assert "Traceback" not in result.stderr
@@ -48,7 +32,7 @@ def test_relay_unknown_bus_scheme(tmp_path: Path) -> None:
 
 def test_relay_bus_down_is_one_line_error(tmp_path: Path) -> None:
     url = f"nats://127.0.0.1:{free_port()}"
-    result = _decnet("relay", "--bus", url, home=tmp_path)
+    result = run_decnet("relay", "--bus", url, home=tmp_path)
     assert result.returncode == 5
     assert f"NATS bus at {url} is unreachable" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -77,7 +61,7 @@ def test_relay_once_publishes_pending_events(tmp_path: Path) -> None:
         return collector.seqs
 
     seqs = asyncio.run(write())
-    result = _decnet(
+    result = run_decnet(
         "relay", "--once", "--db", database, "--bus", bus_url, home=tmp_path
     )
     assert result.returncode == 0, result.stderr
