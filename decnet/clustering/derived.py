@@ -22,6 +22,9 @@ C2_DOMAIN: Final = "c2_domain"
 DERIVED_KINDS: Final = frozenset({C2_DOMAIN})
 
 _PSL = PublicSuffixList()
+# Special-use top-level names (RFC 2606, RFC 6761): absent from the list but
+# used by labs and test fleets, so they count as a suffix of one label.
+SPECIAL_USE_SUFFIXES: Final = frozenset({"example", "test", "invalid", "localhost"})
 
 
 def endpoint_host(endpoint: str) -> str:
@@ -37,7 +40,8 @@ def endpoint_host(endpoint: str) -> str:
 @lru_cache(maxsize=65536)
 def registered_domain(endpoint: str) -> str | None:
     """Return the registered domain of a C2 endpoint, or None for an IP
-    address, a bare public suffix or a malformed host."""
+    address, a bare public suffix, a host under an unknown suffix or a
+    malformed host."""
     host = endpoint_host(endpoint).rstrip(".")
     if not host or " " in host:
         return None
@@ -47,7 +51,10 @@ def registered_domain(endpoint: str) -> str | None:
         pass
     else:
         return None
-    return _PSL.privatesuffix(host)
+    labels = host.split(".")
+    if labels[-1] in SPECIAL_USE_SUFFIXES:
+        return ".".join(labels[-2:]) if len(labels) >= 2 else None
+    return _PSL.privatesuffix(host, accept_unknown=False)
 
 
 def with_derived(

@@ -49,6 +49,9 @@ class Evidence:
     threshold_bits: float
     simhash: dict[int, SimhashIndex]
     group_of_kind: IntArray
+    value_m: FloatArray
+    value_cap: FloatArray
+    same_hands: SameHands | None = None
 
     @property
     def needed_bits(self) -> float:
@@ -92,21 +95,62 @@ class SimhashIndex:
     density: IntArray
 
 
+@dataclasses.dataclass(frozen=True)
+class SameHands:
+    """The parts the previous round of the model formed.
+
+    A value looks common when one actor carries it on many addresses, yet
+    `u` is the chance that an *unrelated* observation carries it. The next
+    round therefore leaves out of `n_v` the carriers that sit in the part
+    of either side of the pair: under the hypothesis that the pair is one
+    actor, both parts are that actor. `part_codes` (sorted codes
+    `label * n_values + value`) and `part_counts` give how many
+    observations of each part carry each value.
+
+    `near[k][i]` is the expected number of near neighbours of SimHash kind
+    index `k` that are observation `i`'s own: those in its part count 1,
+    those outside count their pair's posterior. `pair_codes` (sorted
+    `left * n + right`) and `pair_posterior` hold each candidate pair's
+    posterior, which is left out again when that pair is scored, so a pair
+    never raises its own weight.
+    """
+
+    labels: IntArray
+    part_codes: IntArray
+    part_counts: IntArray
+    near: dict[int, FloatArray]
+    pair_codes: IntArray
+    pair_posterior: FloatArray
+
+
 def value_weights(table: FeatureTable, params: ModelParams) -> FloatArray:
     """Return the capped agreement weight of every value, in bits."""
-    n = table.fleet_size
-    counts = table.counts()
-    u = np.maximum(counts - 1, 1) / max(n - 1, 1)
+    m, caps = _value_params(table, params)
+    return _weights(table.counts() - 1, table.fleet_size, m, caps)
+
+
+def _value_params(
+    table: FeatureTable, params: ModelParams
+) -> tuple[FloatArray, FloatArray]:
+    """Return `m` and `max_bits` of every value (0 and 0 for ignored kinds)."""
     m = np.zeros(len(table.kinds))
     caps = np.zeros(len(table.kinds))
     for k, kind in enumerate(table.kinds):
         kp = params.kind(kind)
         if kp is not None:
             m[k], caps[k] = kp.m, kp.max_bits
-    mk = m[table.value_kind]
+    return m[table.value_kind], caps[table.value_kind]
+
+
+def _weights(
+    unrelated: npt.ArrayLike, n: int, m: FloatArray, caps: FloatArray
+) -> FloatArray:
+    """Return `min(log2(m / u), cap)` with `u = max(unrelated, 1) / (n - 1)`:
+    `unrelated` is how many other observations carry the value by chance."""
+    u = np.maximum(np.asarray(unrelated, dtype=np.float64), 1.0) / max(n - 1, 1)
     with np.errstate(divide="ignore"):
-        raw = np.where(mk > 0, np.log2(np.where(mk > 0, mk, 1.0) / u), 0.0)
-    return np.minimum(raw, caps[table.value_kind])
+        raw = np.where(m > 0, np.log2(np.where(m > 0, m, 1.0) / u), 0.0)
+    return np.minimum(raw, caps)
 
 
 def disagreement_weights(table: FeatureTable, params: ModelParams) -> FloatArray:
@@ -122,7 +166,7 @@ def disagreement_weights(table: FeatureTable, params: ModelParams) -> FloatArray
         return out
     for k, kind in enumerate(table.kinds):
         kp = params.kind(kind)
-        if kp is None or kind not in params.tooling_kinds:
+        if kp is None or kind not in params.disagreement_kinds:
             continue
         c = counts[table.value_kind == k]
         agree = float(np.sum(c * (c - 1))) / (n * (n - 1))
@@ -147,16 +191,19 @@ def build_evidence(
         if kind in features.SIMHASH_KINDS and kp is not None:
             density = (simhash_density or {}).get(kind)
             simhash[k] = simhash_index(table, k, kp.hamming, density)
+    m, caps = _value_params(table, params)
     return Evidence(
         table=table,
         params=params,
         counts=table.counts(),
-        weights=value_weights(table, params),
+        weights=_weights(table.counts() - 1, n, m, caps),
         disagreement=disagreement_weights(table, params),
         prior_bits=params.prior_bits(n),
         threshold_bits=params.threshold_bits(),
         simhash=simhash,
         group_of_kind=_group_ids(table, params),
+        value_m=m,
+        value_cap=caps,
     )
 
 
@@ -275,11 +322,12 @@ def _score_chunk(
         exact = np.ones(len(table.kinds), dtype=np.bool_)
         exact[list(evidence.simhash)] = False
         keep = exact[kind]
-        np.maximum.at(
-            out,
-            (shared.row[keep], kind[keep]),
-            evidence.weights[shared.col[keep]].astype(np.float32),
-        )
+        rows, cols = shared.row[keep], shared.col[keep]
+        if evidence.same_hands is None:
+            weights = evidence.weights[cols]
+        else:
+            weights = _weights_left_out(evidence, a[rows], b[rows], cols)
+        np.maximum.at(out, (rows, kind[keep]), weights.astype(np.float32))
     for k, index in evidence.simhash.items():
         out[:, k] = _simhash_bits(evidence, index, a, b)
     agreed = out > 0
@@ -287,7 +335,82 @@ def _score_chunk(
         both = has_kind[a, k] & has_kind[b, k] & ~agreed[:, k]
         out[both, k] = evidence.disagreement[k]
     _keep_one_per_group(out, evidence.group_of_kind)
+    _limit_campaign_evidence(evidence, has_kind, out, a, b)
     return out
+
+
+def _limit_campaign_evidence(
+    evidence: Evidence,
+    has_kind: npt.NDArray[np.bool_],
+    out: npt.NDArray[np.float32],
+    a: IntArray,
+    b: IntArray,
+) -> None:
+    """Cap what infrastructure and public downloads may add to a pair.
+
+    Two operators of one campaign share its C2 and payload builds while
+    their hands (client, script, typing) differ, so when the client software
+    disagrees the campaign kinds add at most `campaign_bits_on_tooling_conflict`.
+    When both observations fetched from public hosting, the payload they
+    share is most likely that public download and weighs no more than a
+    public endpoint.
+    """
+    params = evidence.params
+    kinds = evidence.table.kinds
+    tooling = [k for k, kind in enumerate(kinds) if kind in params.tooling_kinds]
+    campaign = [k for k, kind in enumerate(kinds) if kind in params.campaign_kinds]
+    if tooling and campaign:
+        conflict = out[:, tooling].sum(axis=1) < 0
+        if conflict.any():
+            limit = np.float32(params.campaign_bits_on_tooling_conflict)
+            rows = np.flatnonzero(conflict)
+            out[np.ix_(rows, campaign)] = np.minimum(out[np.ix_(rows, campaign)], limit)
+    public = evidence.table.kind_index(features.PUBLIC_ENDPOINT)
+    public_params = params.kind(features.PUBLIC_ENDPOINT)
+    payload = [
+        k
+        for k, kind in enumerate(kinds)
+        if kind in (features.PAYLOAD_SHA256, features.PAYLOAD_SIMHASH)
+    ]
+    if public is None or public_params is None or not payload:
+        return
+    # NOTE: features do not say which URL a payload came from, so an actor
+    # that fetches a public tool and its own build loses weight on the build.
+    both = np.flatnonzero(has_kind[a, public] & has_kind[b, public])
+    if len(both):
+        limit = np.float32(public_params.max_bits)
+        out[np.ix_(both, payload)] = np.minimum(out[np.ix_(both, payload)], limit)
+
+
+def _weights_left_out(
+    evidence: Evidence, a: IntArray, b: IntArray, values: IntArray
+) -> FloatArray:
+    """Return the weight of each shared value `values[s]` of pair `(a[s], b[s])`,
+    leaving out of its carriers those in the previous parts of either side."""
+    hands = evidence.same_hands
+    assert hands is not None
+    n_values = max(evidence.table.n_values, 1)
+    la, lb = hands.labels[a], hands.labels[b]
+    in_a = _lookup(hands.part_codes, hands.part_counts, la * n_values + values)
+    in_b = _lookup(hands.part_codes, hands.part_counts, lb * n_values + values)
+    # Carriers beyond the pair itself; the other side stays counted, as in
+    # the first round, so that one round with singleton parts changes nothing.
+    extra = np.where(la != lb, (in_a - 1) + (in_b - 1), in_a - 2)
+    unrelated = evidence.counts[values] - 1 - np.maximum(extra, 0)
+    return _weights(
+        unrelated,
+        evidence.table.fleet_size,
+        evidence.value_m[values],
+        evidence.value_cap[values],
+    )
+
+
+def _lookup(codes: IntArray, values: npt.NDArray, wanted: IntArray) -> npt.NDArray:
+    """Return `values` at the positions of `wanted` in sorted `codes`, 0 where absent."""
+    if len(codes) == 0:
+        return np.zeros(len(wanted), dtype=values.dtype)
+    pos = np.minimum(np.searchsorted(codes, wanted), len(codes) - 1)
+    return np.where(codes[pos] == wanted, values[pos], 0)
 
 
 def _keep_one_per_group(out: npt.NDArray[np.float32], groups: IntArray) -> None:
@@ -314,7 +437,23 @@ def _simhash_bits(
     distance = pair_distance(index, a, b)
     near = distance <= index.hamming
     n = evidence.table.fleet_size
-    neighbours = np.maximum(np.maximum(index.density[a], index.density[b]), 1)
+    density_a = index.density[a].astype(np.float64)
+    density_b = index.density[b].astype(np.float64)
+    hands = evidence.same_hands
+    k = evidence.table.kinds.index(index.kind)
+    if hands is not None and k in hands.near:
+        # Leave out each side's own near neighbours, except the other side
+        # of the pair itself.
+        same = hands.labels[a] == hands.labels[b]
+        previous = _lookup(
+            hands.pair_codes,
+            hands.pair_posterior,
+            a * np.int64(evidence.table.n_observations) + b,
+        )
+        own = np.where(same, 1.0, previous) * near
+        density_a -= np.maximum(hands.near[k][a] - own, 0.0)
+        density_b -= np.maximum(hands.near[k][b] - own, 0.0)
+    neighbours = np.maximum(np.maximum(density_a, density_b), 1.0)
     u = neighbours / max(n - 1, 1)
     bits = np.minimum(np.log2(kp.m / u), kp.max_bits) - kp.near_penalty_bits * distance
     return np.where(near, np.maximum(bits, 0.0), 0.0).astype(np.float32)
@@ -342,3 +481,42 @@ def posterior(evidence: Evidence, bits: FloatArray | float) -> FloatArray:
     """Return the posterior match probability of summed weights `bits`."""
     odds_bits = np.clip(np.asarray(bits) + evidence.prior_bits, -1000, 1000)
     return 1.0 / (1.0 + np.exp2(-odds_bits))
+
+
+def same_hands(
+    evidence: Evidence,
+    left: IntArray,
+    right: IntArray,
+    bits: FloatArray,
+    labels: IntArray,
+) -> SameHands:
+    """Summarise a round's parts (`labels`) and pair scores (`bits` of the
+    candidate pairs `left < right`) for the next round's weights.
+
+    The candidates include every near pair of each SimHash kind that the
+    band index found, so the near counts are complete.
+    """
+    table = evidence.table
+    n = table.n_observations
+    n_values = max(table.n_values, 1)
+    codes = np.sort(labels[table.row_obs] * n_values + table.row_val)
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else []
+    counts = np.diff(np.r_[starts, len(codes)]).astype(np.int64)
+    probability = posterior(evidence, bits)
+    own = np.where(labels[left] == labels[right], 1.0, probability)
+    near: dict[int, FloatArray] = {}
+    for k, index in evidence.simhash.items():
+        close = pair_distance(index, left, right) <= index.hamming
+        count = np.bincount(left[close], weights=own[close], minlength=n)
+        count += np.bincount(right[close], weights=own[close], minlength=n)
+        near[k] = count
+    pair_codes = left * np.int64(n) + right
+    order = np.argsort(pair_codes, kind="stable")
+    return SameHands(
+        labels=labels,
+        part_codes=codes[starts],
+        part_counts=counts,
+        near=near,
+        pair_codes=pair_codes[order],
+        pair_posterior=probability[order],
+    )

@@ -9,10 +9,19 @@ import numpy as np
 import numpy.typing as npt
 
 from decnet.clustering.candidates import Candidates, generate
-from decnet.clustering.evidence import Evidence, PairScores, build_evidence, score_pairs
+from decnet.clustering.evidence import (
+    Evidence,
+    PairScores,
+    build_evidence,
+    posterior,
+    same_hands,
+    score_pairs,
+)
 from decnet.clustering.graph import Constraint, Partition, partition
 from decnet.clustering.params import ModelParams
 from decnet.clustering.table import FeatureTable, IntArray
+# Re-estimation stops once no candidate pair's posterior moves this much.
+SETTLED_POSTERIOR = 0.01
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,24 +61,33 @@ def run_model(
     forced: Sequence[tuple[int, int]] = (),
     constraints: Sequence[Constraint] = (),
 ) -> ModelResult:
-    """Find candidates, score them and partition the observations of `table`."""
-    n = table.n_observations
+    """Find candidates, score them and partition the observations of `table`.
+
+    The first round weighs each value by the addresses carrying it. Each
+    further round (up to `params.reestimation_rounds`) re-weighs the same
+    candidates, leaving out of every value's carriers those the previous
+    round put with the pair (`evidence.SameHands`), and stops once the
+    partition no longer changes.
+    """
     base = build_evidence(table, params)
     candidates = generate(table, params, base.weights, base.needed_bits)
     evidence = build_evidence(table, params, candidates.density)
-    scores = score_pairs(evidence, candidates.left, candidates.right, per_kind=False)
     risky = table.flags | multi_stack(table, params)
-    parts = partition(
-        n,
-        scores.left,
-        scores.right,
-        scores.bits,
-        evidence.needed_bits,
-        risky,
-        cohesion_margin_bits=params.cohesion_margin_bits,
-        forced=forced,
-        constraints=constraints,
-    )
+    scores, parts = _decide(evidence, candidates, risky, forced, constraints)
+    for _ in range(params.reestimation_rounds):
+        hands = same_hands(
+            evidence, scores.left, scores.right, scores.bits, parts.labels
+        )
+        next_evidence = dataclasses.replace(evidence, same_hands=hands)
+        next_scores, next_parts = _decide(
+            next_evidence, candidates, risky, forced, constraints
+        )
+        stable = np.array_equal(next_parts.labels, parts.labels) and _settled(
+            evidence, scores, next_scores
+        )
+        evidence, scores, parts = next_evidence, next_scores, next_parts
+        if stable:
+            break
     return ModelResult(
         evidence=evidence,
         candidates=candidates,
@@ -77,3 +95,34 @@ def run_model(
         partition=parts,
         risky=risky,
     )
+
+
+def _settled(evidence: Evidence, before: PairScores, after: PairScores) -> bool:
+    """Tell whether no pair's posterior moved by SETTLED_POSTERIOR or more, so
+    that a further round would count the same neighbours."""
+    if len(before.bits) == 0:
+        return True
+    moved = np.abs(posterior(evidence, after.bits) - posterior(evidence, before.bits))
+    return bool(moved.max() < SETTLED_POSTERIOR)
+
+
+def _decide(
+    evidence: Evidence,
+    candidates: Candidates,
+    risky: npt.NDArray[np.bool_],
+    forced: Sequence[tuple[int, int]],
+    constraints: Sequence[Constraint],
+) -> tuple[PairScores, Partition]:
+    scores = score_pairs(evidence, candidates.left, candidates.right, per_kind=False)
+    parts = partition(
+        evidence.table.n_observations,
+        scores.left,
+        scores.right,
+        scores.bits,
+        evidence.needed_bits,
+        risky,
+        cohesion_margin_bits=evidence.params.cohesion_margin_bits,
+        forced=forced,
+        constraints=constraints,
+    )
+    return scores, parts

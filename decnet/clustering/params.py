@@ -107,12 +107,37 @@ class ModelParams:
     # to find candidates (they still weigh in the scoring of found pairs).
     max_share: float = 0.05
     tooling_kinds: frozenset[str] = features.TOOLING_KINDS
+    # Kinds on which two different values count against a link when both
+    # observations carry the kind: the client software, and the password
+    # that worked, which an actor keeps (`m`) while scanners that share a
+    # wordlist each stop at a different one.
+    disagreement_kinds: frozenset[str] = features.TOOLING_KINDS | {
+        features.LOGIN_SUCCESS
+    }
     # Kinds whose value set shows what client software an observation runs;
     # an observation with two or more values of one of them is multi-stack.
     stack_kinds: frozenset[str] = frozenset({features.HASSH, features.CLIENT_VERSION})
     groups: Mapping[str, str] = dataclasses.field(
         default_factory=lambda: dict(DEFAULT_GROUPS)
     )
+    # Kinds a campaign shares between its operators (C2, payload builds,
+    # public downloads); when the client software of a pair disagrees they
+    # add at most `campaign_bits_on_tooling_conflict` bits.
+    campaign_kinds: frozenset[str] = frozenset(
+        {
+            features.C2_ENDPOINT,
+            C2_DOMAIN,
+            features.PAYLOAD_SHA256,
+            features.PAYLOAD_SIMHASH,
+            features.PUBLIC_ENDPOINT,
+        }
+    )
+    campaign_bits_on_tooling_conflict: float = 0.0
+    # Rounds of re-estimation: each leaves out of a value's carriers those the
+    # previous round put with the pair, so one actor's many addresses do not
+    # make its own values look common. The model stops early once a round
+    # changes no part.
+    reestimation_rounds: int = 8
 
     def group(self, kind: str) -> str:
         """Return the comparison group of `kind` (a kind of its own by default)."""
@@ -148,6 +173,8 @@ class ModelParams:
         data["kinds"] = {k: dataclasses.asdict(v) for k, v in self.kinds.items()}
         data["tooling_kinds"] = sorted(self.tooling_kinds)
         data["stack_kinds"] = sorted(self.stack_kinds)
+        data["campaign_kinds"] = sorted(self.campaign_kinds)
+        data["disagreement_kinds"] = sorted(self.disagreement_kinds)
         data["groups"] = dict(sorted(self.groups.items()))
         return data
 
@@ -186,7 +213,12 @@ def _apply(params: ModelParams, data: dict[str, Any], path: Path) -> ModelParams
             raise ConfigError(
                 f"invalid parameters for kind {name!r} in {path}: {exc}"
             ) from None
-    for frozen_set in ("tooling_kinds", "stack_kinds"):
+    for frozen_set in (
+        "tooling_kinds",
+        "stack_kinds",
+        "campaign_kinds",
+        "disagreement_kinds",
+    ):
         if frozen_set in data:
             data[frozen_set] = frozenset(data[frozen_set])
     try:

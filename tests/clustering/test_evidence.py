@@ -104,3 +104,13 @@ def test_registered_domain_of_ip_is_none() -> None:
 
 def test_majority_simhash_takes_bitwise_majority() -> None:
     assert majority_simhash([0b110, 0b011, 0b010]) == 0b010
+
+
+def test_registered_domain_of_file_name_is_none() -> None:
+    # "gz" is no top-level domain, so an archive name is not a C2 domain.
+    assert registered_domain("k1q9.tar.gz") is None
+    assert registered_domain("pool.kazuroxa.top:3333") == "kazuroxa.top"
+
+
+def test_registered_domain_under_special_use_name() -> None:
+    assert registered_domain("x7f2.c2.lab.example:443") == "lab.example"

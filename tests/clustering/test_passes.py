@@ -24,19 +24,32 @@ from tests.clustering.fleet import add_observations
 SCANNERS = 150
 
 
-def actor(k: int, *, payload: str | None = None, c2: str | None = None) -> list:
+def actor(
+    k: int,
+    *,
+    payload: str | None = None,
+    c2: str | None = None,
+    script: str | None = None,
+) -> list:
     """Features of one address of actor `k`: its own payload, C2 and script."""
     return [
         ("hassh", "0" * 32),
         ("payload_sha256", payload or f"{k + 1:064x}"),
         ("c2_endpoint", c2 or f"c2.actor{k}.example:443"),
-        ("command_shingle", f"{k + 1:016x}"),
+        ("command_shingle", script or f"{k + 1:016x}"),
         ("credential", "root\x1f123456"),
     ]
 
 
 def scanner(s: int) -> list:
     return [("hassh", "0" * 32 if s % 2 else "f" * 32), ("credential", "root\x1fadmin")]
+
+
+# A second actor on the same client and password as actor 0, with its own
+# script, payload and C2. Two groups of three that share a script as well
+# are one actor to the model: once each group is a part, the script is
+# carried by no unrelated observation.
+OTHER_ACTOR = actor(0, payload="9" * 64, c2="c2.other.example:80", script="e" * 16)
 
 
 def base_fleet() -> list[list]:
@@ -158,7 +171,7 @@ async def test_bridging_evidence_merges_into_oldest(engine: AsyncEngine) -> None
     await cluster_once(engine)
     second = await add_observations(
         engine,
-        [actor(0, payload="9" * 64, c2="c2.other.example:80") for _ in range(3)],
+        [OTHER_ACTOR for _ in range(3)],
         start=len(first),
     )
     await cluster_once(engine)
@@ -232,7 +245,7 @@ async def test_removed_evidence_unmerges_identity(engine: AsyncEngine) -> None:
     fleet = [actor(0) for _ in range(3)] + [scanner(s) for s in range(SCANNERS)]
     first = await add_observations(engine, fleet)
     await cluster_once(engine)
-    other = [actor(0, payload="9" * 64, c2="c2.other.example:80") for _ in range(3)]
+    other = [OTHER_ACTOR for _ in range(3)]
     second = await add_observations(engine, other, start=len(first))
     await cluster_once(engine)
     bridge = actor(0)[:4] + [
