@@ -10,7 +10,9 @@ stable:
   parts move out (a split);
 - a part owning no identity forms a new one; a part owning several keeps
   the oldest (`created_at`, then uuid) as winner and merges the others into
-  it; a winner that was itself merged is unmerged first;
+  it. An identity already merged into another of the part never wins, so
+  an analyst's merge of an older identity into a newer one keeps its
+  direction. A winner that was itself merged is unmerged first;
 - observations without an identity, or whose identity another part owns,
   are linked to their part's winner;
 - identities that own no part keep their state, except that merged ones
@@ -96,7 +98,7 @@ def plan_reconciliation(
     for label in sorted_unique(labels).tolist():
         candidates = owned.get(label)
         if candidates:
-            winner = min(candidates, key=lambda d: (identities[d].created_at, d))
+            winner = _pick_winner(candidates, identities)
         else:
             winner = new_uuid()
             plan.formed.append((winner, label, label in resolved_parts))
@@ -123,6 +125,13 @@ def plan_reconciliation(
             action = "relinked"
         plan.moves.append(Move(i, plan.winners[label], current, action))
     return plan
+
+
+def _pick_winner(candidates: list[str], identities: Mapping[str, IdentityState]) -> str:
+    """Return the oldest candidate that is not merged into another candidate."""
+    inside = set(candidates)
+    eligible = [d for d in candidates if identities[d].merged_into not in inside]
+    return min(eligible or candidates, key=lambda d: (identities[d].created_at, d))
 
 
 def _owners(labels: IntArray, direct: Sequence[str | None]) -> dict[str, int]:
