@@ -16,9 +16,21 @@ from urllib.parse import urlsplit
 
 import idna
 
-DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21, "tftp": 69, "ftps": 990}
+DEFAULT_PORTS = {
+    "http": 80,
+    "https": 443,
+    "ftp": 21,
+    "tftp": 69,
+    "ftps": 990,
+    "ssh": 22,
+    "telnet": 23,
+}
+_TOOLS = frozenset(
+    {"wget", "curl", "tftp", "ftpget", "nc", "ncat", "netcat", "ssh", "ping", "telnet"}
+)
 
-# Suffix match: "raw.githubusercontent.com" and "github.com" both count.
+# Suffix match: "raw.githubusercontent.com" and "github.com" both count. The
+# addresses match only whole, because no suffix of an IPv4 address is one.
 PUBLIC_HOSTING = frozenset(
     {
         # code forges and their raw-content hosts
@@ -72,14 +84,57 @@ PUBLIC_HOSTING = frozenset(
         "docker.io",
         "sh.rustup.rs",
         "raw.github.com",
+        # public Monero mining pools, shared by unrelated miners
+        "supportxmr.com",
+        "moneroocean.stream",
+        "2miners.com",
+        "minexmr.com",
+        "nanopool.org",
+        "hashvault.pro",
+        "c3pool.com",
+        "xmrpool.eu",
+        "herominers.com",
+        "f2pool.com",
+        # address echo services that bots query to learn their public IP
+        "ipify.org",
+        "ifconfig.me",
+        "icanhazip.com",
+        "ipinfo.io",
+        "ident.me",
+        "checkip.amazonaws.com",
+        # public DNS resolvers, pinged as a connectivity check
+        "8.8.8.8",
+        "8.8.4.4",
+        "1.1.1.1",
+        "1.0.0.1",
+        "9.9.9.9",
+        "208.67.222.222",
+        "208.67.220.220",
     }
 )
 
-_URL = re.compile(r"""\b(?:https?|ftps?|tftp)://[^\s'"<>|;`()\\]+""", re.IGNORECASE)
+_URL = re.compile(
+    r"""\b(?:https?|ftps?|tftp|stratum\+(?:tcp|ssl|tls))://[^\s'"<>|;`()\\]+""",
+    re.IGNORECASE,
+)
+# A bare `name.tld:port` token, as miners take `-o pool.example.net:3333`.
+# The name must not follow a slash, dot, @ or word character, so URL hosts,
+# paths and `user@host:path` do not match here.
+_HOST_PORT = re.compile(
+    r"(?<![\w./@:-])((?:[a-z0-9_-]+\.)+[a-z]{2,63}):(\d{1,5})(?![\w.:])",
+    re.IGNORECASE,
+)
 _DEV_TCP = re.compile(r"/dev/(?:tcp|udp)/([^/\s'\"]+)/(\d{1,5})")
 _IPV4 = re.compile(r"(?<![\w.])((?:\d{1,3}\.){3}\d{1,3})(?::(\d{1,5}))?(?![\w.])")
 _SCP = re.compile(r"\bscp\b[^\n;|&]*?\s[\w.-]+@([\w.-]+):")
-_TOOL = re.compile(r"\b(wget|curl|tftp|ftpget|nc|ncat|netcat)\b", re.IGNORECASE)
+_TOOL = re.compile(
+    r"\b(wget|curl|tftp|ftpget|nc|ncat|netcat|ssh|ping|telnet)\b", re.IGNORECASE
+)
+# ssh options that take a value, so the value is not read as the host.
+_SSH_VALUE_OPTIONS = frozenset(
+    {"-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O"}
+    | {"-o", "-p", "-Q", "-R", "-S", "-W", "-w"}
+)
 _HOSTNAME = re.compile(r"^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.[a-z]{2,63}$")
 _SEGMENT = re.compile(r"[;&|\n]+")
 
@@ -187,9 +242,14 @@ def _tool_endpoints(segment: str) -> list[Endpoint]:
     words = segment.split()
     for index, word in enumerate(words):
         tool = word.rsplit("/", 1)[-1].lower()
-        if tool not in ("wget", "curl", "tftp", "ftpget", "nc", "ncat", "netcat"):
+        if tool not in _TOOLS:
             continue
         args = [w.strip("'\"") for w in words[index + 1 :]]
+        if tool in ("ssh", "ping", "telnet"):
+            endpoint = _login_host(tool, args)
+            if endpoint:
+                found.append(endpoint)
+            continue
         positional = [a for a in args if a and not a.startswith("-")]
         if tool in ("wget", "curl"):
             for arg in positional:
@@ -212,6 +272,39 @@ def _tool_endpoints(segment: str) -> list[Endpoint]:
         else:
             found.extend(_transfer_host(tool, args))
     return found
+
+
+def _login_host(tool: str, args: list[str]) -> Endpoint | None:
+    """Return the host of `ssh [user@]HOST`, `ping HOST` or `telnet HOST [PORT]`.
+
+    Skips the values of ssh's value options. For ping, arguments that are
+    not hosts (the values of `-c`, `-W` and the like) are passed over. The
+    port is `-p` anywhere on an ssh line, or the argument after a telnet
+    host.
+    """
+    host: str | None = None
+    port: int | None = None
+    skip = False
+    for position, arg in enumerate(args):
+        following = args[position + 1] if position + 1 < len(args) else ""
+        if skip:
+            skip = False
+        elif arg.startswith("-"):
+            if tool == "ssh" and arg in _SSH_VALUE_OPTIONS:
+                if arg == "-p" and following.isdigit():
+                    port = int(following)
+                skip = True
+        elif host is None:
+            candidate = arg.rpartition("@")[2]
+            if normalise_host(candidate) is not None:
+                host = candidate
+                if tool == "telnet" and following.isdigit():
+                    port = int(following)
+            elif tool != "ping":
+                return None
+    if host is None:
+        return None
+    return make_endpoint(host, port, tool if tool != "ping" else None)
 
 
 def _transfer_host(tool: str, args: list[str]) -> list[Endpoint]:
@@ -244,8 +337,9 @@ def _transfer_host(tool: str, args: list[str]) -> list[Endpoint]:
 def endpoints_from_command(command: str) -> list[Endpoint]:
     """Return the endpoints a shell command line reaches, in first-seen order.
 
-    Covers URLs, bare hosts given to wget, curl, tftp, ftpget and nc (with
-    busybox prefixes), `/dev/tcp/HOST/PORT`, `scp user@host:` and bare
+    Covers URLs (also `stratum+tcp://`), bare hosts given to wget, curl,
+    tftp, ftpget, nc, ssh, ping and telnet (with busybox prefixes),
+    `/dev/tcp/HOST/PORT`, `scp user@host:`, `name.tld:port` tokens and bare
     public IPv4 addresses anywhere in the line.
     """
     found: dict[str, Endpoint] = {}
@@ -264,6 +358,8 @@ def endpoints_from_command(command: str) -> list[Endpoint]:
         for segment in _SEGMENT.split(command):
             for endpoint in _tool_endpoints(segment):
                 add(endpoint)
+    for match in _HOST_PORT.finditer(command):
+        add(make_endpoint(match.group(1), int(match.group(2))))
     covered = {value.split(":")[0] for value in found}
     for match in _IPV4.finditer(command):
         if match.group(1) in covered:

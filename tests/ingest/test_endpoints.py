@@ -77,7 +77,41 @@ def test_loopback_is_not_an_endpoint() -> None:
         ("echo 203.0.113.90 >> /etc/hosts", ["203.0.113.90"]),
         ("echo 10.0.0.1 127.0.0.1", []),
         ("uname -a", []),
+        ("./xmrig -o pool.example.net:3333 -k", ["pool.example.net:3333"]),
+        ("nohup /tmp/.x -o C2.Example.org:3333 &", ["c2.example.org:3333"]),
+        ("./xmrig -o stratum+tcp://pool.example.net:3333", ["pool.example.net:3333"]),
+        ("date +%H:%M; echo 12:30", []),
+        ("cat x.sh bins.sh config.json", []),
+        ("ping -c 1 c2.example.net", ["c2.example.net"]),
+        ("ssh -i key.pem -p 2222 root@files.example.org", ["files.example.org:2222"]),
+        ("ssh root@198.51.100.7 -p 2222", ["198.51.100.7:2222"]),
+        (
+            "ssh -o StrictHostKeyChecking=no admin@box.example.com id",
+            ["box.example.com"],
+        ),
+        ("ssh localhost", []),
+        ("telnet c2.example.net 23", ["c2.example.net"]),
+        ("telnet 198.51.100.8 2323", ["198.51.100.8:2323"]),
     ],
 )
 def test_endpoints_from_command(command: str, expected: list[str]) -> None:
     assert values(command) == expected
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "./xmrig -o pool.supportxmr.com:3333",
+        "ping -c 1 8.8.8.8",
+        "curl -s https://api.ipify.org",
+    ],
+)
+def test_shared_public_services_marked_public(command: str) -> None:
+    (endpoint,) = endpoints_from_command(command)
+    assert endpoint.public
+
+
+def test_address_suffix_is_not_public() -> None:
+    endpoint = make_endpoint("4.8.8.8", None)
+    assert endpoint is not None
+    assert not endpoint.public
