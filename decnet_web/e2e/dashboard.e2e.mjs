@@ -150,29 +150,73 @@ const steps = [
     },
   ],
   [
-    "a merge made elsewhere arrives live in the list",
+    "search finds the largest identity by its C2 endpoint",
     async () => {
       const login = await apiCall(null, "POST", "/api/v1/auth/login", {
         username,
         password,
       });
       state.token = login.access_token;
-      const list = await apiCall(
+      const bySize = await apiCall(
         state.token,
         "GET",
-        "/api/v1/identities?limit=50&offset=0",
+        "/api/v1/identities?limit=50&offset=0&sort=observations",
       );
       check(
-        list.data.length >= 2,
+        bySize.data.length >= 2,
         "the scenario has fewer than two identities",
       );
-      // Merge the smallest identity into the largest on the first page.
-      const bySize = [...list.data].sort(
-        (a, b) => b.observation_count - a.observation_count,
+      const largest = bySize.data[0];
+      check(
+        largest.observation_count >= 2,
+        "the largest identity has a single observation",
       );
-      state.winner = bySize[0].uuid;
-      state.winnerHadLinks = bySize[0].observation_count >= 2;
-      state.loser = bySize[bySize.length - 1].uuid;
+      // The merge below makes the largest identity the winner and the
+      // last row of the first page by size the loser.
+      state.winner = largest.uuid;
+      state.loser = bySize.data[bySize.data.length - 1].uuid;
+      state.campaign = largest.campaign_id;
+      check(state.campaign, "the largest identity has no campaign");
+      const endpoint = largest.c2_endpoints?.[0];
+      check(endpoint, "the largest identity has no C2 endpoint");
+
+      await page.getByLabel("Search").fill(endpoint);
+      await page.waitForURL(/[?&]q=/);
+      const table = page.getByRole("table", { name: "Identities" });
+      await table
+        .getByRole("link", { name: `Identity ${state.winner}` })
+        .waitFor();
+      await page.getByText(`match “${endpoint}”`).waitFor();
+      await shot("03-identities-search");
+      await page.getByLabel("Search").fill("");
+      await page.waitForURL((url) => !url.searchParams.has("q"));
+      await page.getByText(/^[\d,]+ canonical identities$/).waitFor();
+    },
+  ],
+  [
+    "sorting by observations puts the largest first",
+    async () => {
+      await page
+        .getByLabel("Sort by")
+        .selectOption({ label: "Most observations" });
+      await page.waitForURL(/sort=observations/);
+      const firstRow = page
+        .getByRole("table", { name: "Identities" })
+        .locator("tbody tr")
+        .first();
+      await firstRow
+        .getByRole("link", { name: `Identity ${state.winner}` })
+        .waitFor();
+      check(
+        (await firstRow.getByText(/CAMPAIGN ·/).count()) === 1,
+        "the largest identity's row has no campaign badge",
+      );
+      await shot("04-identities-by-observations");
+    },
+  ],
+  [
+    "a merge made elsewhere arrives live in the list",
+    async () => {
       const loserLink = page.getByRole("link", {
         name: `Identity ${state.loser}`,
       });
@@ -186,7 +230,7 @@ const steps = [
       // The browser learns of the merge only through the event stream.
       await loserLink.waitFor({ state: "detached" });
       await page.getByTestId("live-count").waitFor();
-      await shot("03-identities-after-live-merge");
+      await shot("05-identities-after-live-merge");
     },
   ],
   [
@@ -203,20 +247,27 @@ const steps = [
         ),
         "the merged link does not name the winner's prefix",
       );
-      await shot("04-identity-merged-away");
+      await shot("06-identity-merged-away");
       await merged.click();
       await page.waitForURL(`**/identities/${state.winner}`);
       await page.getByRole("table", { name: "Observations" }).waitFor();
       await page.getByRole("heading", { name: "Evidence" }).waitFor();
-      if (state.winnerHadLinks) {
-        // A clustered identity of two or more observations has links.
-        await page.getByRole("img", { name: /Evidence graph/ }).waitFor();
-      }
+      // A clustered identity of two or more observations has links.
+      await page.getByRole("img", { name: /Evidence graph/ }).waitFor();
+      const badge = page.getByRole("link", {
+        name: `Campaign ${state.campaign}`,
+      });
+      check(
+        (await badge.textContent()).includes(
+          `CAMPAIGN · ${state.campaign.slice(0, 8)}`,
+        ),
+        "the campaign badge does not name the campaign's prefix",
+      );
       check(
         (await page.getByText(/MERGED INTO/).count()) === 0,
         "the winner still shows a merged link",
       );
-      await shot("05-identity-detail");
+      await shot("07-identity-detail");
     },
   ],
   [
@@ -263,8 +314,12 @@ const steps = [
         "the identity badge does not name the identity's prefix",
       );
       await page.getByRole("heading", { name: "Sessions" }).waitFor();
+      check(
+        (await page.getByText(/^(typed|pasted|input unknown)$/).count()) >= 1,
+        "no session shows a typed, pasted or input-unknown marker",
+      );
       await page.getByRole("heading", { name: "Identity history" }).waitFor();
-      await shot("06-attacker-detail");
+      await shot("08-attacker-detail");
       await badge.click();
       await page.waitForURL(`**/identities/${attacker.identity_id}`);
       await page.getByRole("heading", { name: /Identity/, level: 1 }).waitFor();
@@ -285,7 +340,7 @@ const steps = [
         .click();
       await page.waitForURL(/offset=50/);
       await table.locator("tbody tr").first().waitFor();
-      await shot("07-attackers");
+      await shot("09-attackers");
     },
   ],
   [
@@ -300,7 +355,7 @@ const steps = [
         .getByRole("table", { name: "Campaigns" })
         .or(page.getByText(/No campaigns yet/))
         .waitFor();
-      await shot("08-campaigns");
+      await shot("10-campaigns");
     },
   ],
   [
@@ -320,7 +375,7 @@ const steps = [
       await page
         .getByText("Your session expired. Sign in again to continue.")
         .waitFor();
-      await shot("09-session-expired");
+      await shot("11-session-expired");
     },
   ],
 ];

@@ -1,10 +1,11 @@
 """The dashboard end to end: headless Chromium against a real `decnet serve`.
 
 A generated scenario is ingested and clustered into a fresh SQLite
-database, an analyst account is created, and the server is started on a
-free loopback port. The browser script decnet_web/e2e/dashboard.e2e.mjs
-then logs in, watches a merge arrive over the event stream, follows the
-merged link to the winner, edits notes, opens an attacker, pages the
+database, its largest identity is put in a campaign, an analyst account is
+created, and the server is started on a free loopback port. The browser
+script decnet_web/e2e/dashboard.e2e.mjs then logs in, searches and sorts
+the identity list, watches a merge arrive over the event stream, follows
+the merged link to the winner, edits notes, opens an attacker, pages the
 attacker list and checks the session-expired flow. Screenshots of each page
 go to artifacts/e2e/.
 
@@ -27,6 +28,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from decnet.clustering.worker import cluster_once
 from decnet.evaluation.generator import generate
@@ -35,13 +39,16 @@ from decnet.ingest.cowrie import ingest_paths
 from decnet.web.api.accounts import create_user
 from decnet.web.db.engine import create_engine, session_factory, transaction
 from decnet.web.db.migrate import upgrade
+from decnet.web.db.models import CANONICAL, AttackerIdentity, Campaign
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "decnet_web"
 SCRIPT = WEB / "e2e" / "dashboard.e2e.mjs"
 ARTIFACTS = ROOT / "artifacts" / "e2e"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-SCENARIO = ROOT / "scenarios" / "vpn_hopping.yaml"
+# Two operators of one campaign: identities of up to ten observations with
+# links between them, and more than one page (50 rows) of attackers.
+SCENARIO = ROOT / "scenarios" / "multi_operator.yaml"
 USER = "e2e-analyst"
 PASSWORD = "end-to-end analyst password"
 BROWSER_TIMEOUT_S = 300
@@ -77,9 +84,31 @@ async def _prepare(home: Path, db_url: str) -> None:
         )
         await cluster_once(engine)
         async with transaction(session_factory(engine)) as session:
+            await _assign_campaign(session)
             await create_user(session, USER, PASSWORD, "analyst")
     finally:
         await engine.dispose()
+
+
+async def _assign_campaign(session: AsyncSession) -> None:
+    """Put the identity with the most observations in a new campaign.
+
+    The identity clusterer does not group identities into campaigns, so the
+    test writes the row the dashboard shows as a `CAMPAIGN` badge.
+    """
+    largest = await session.scalar(
+        sa.select(AttackerIdentity)
+        .where(col(AttackerIdentity.merge_state) == CANONICAL)
+        .order_by(col(AttackerIdentity.observation_count).desc())
+        .order_by(col(AttackerIdentity.uuid))
+        .limit(1)
+    )
+    if largest is None:
+        raise AssertionError(f"{SCENARIO.name} produced no identity")
+    campaign = Campaign(name="end-to-end campaign")
+    session.add(campaign)
+    await session.flush()
+    largest.campaign_id = campaign.uuid
 
 
 def _server_command(port: int) -> list[str]:

@@ -315,7 +315,7 @@ export interface paths {
     };
     /**
      * List Identities
-     * @description List canonical identities, newest-updated first; merged-out rows are left out.
+     * @description List canonical identities; merged-out rows are left out.
      */
     get: operations["list_identities_api_v1_identities_get"];
     put?: never;
@@ -1911,6 +1911,15 @@ export interface operations {
         limit?: number;
         /** @description Rows to skip, 0 or more. */
         offset?: number;
+        /** @description IP address (any spelling), or a JA3, JA4 or HASSH fingerprint, or a C2 endpoint (host or host:port), matched exactly. */
+        search?: string | null;
+        /** @description Order, largest or newest first; nulls last. */
+        sort?:
+          | "updated"
+          | "last_seen"
+          | "first_seen"
+          | "observations"
+          | "confidence";
       };
       header?: never;
       path?: never;

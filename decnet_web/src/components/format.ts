@@ -24,3 +24,12 @@ export function formatPercent(value: number): string {
 export function distinctCount(values: readonly string[] | null | undefined) {
   return new Set(values ?? []).size;
 }
+
+// Credential features store "username<US>password" with the ASCII unit
+// separator (U+001F), which fonts draw as a box.
+const UNIT_SEPARATOR = /\u001f/g;
+
+/** Format a feature value for display: a credential pair as "user:password". */
+export function formatFeatureValue(value: string): string {
+  return value.replace(UNIT_SEPARATOR, ":");
+}

@@ -1,6 +1,7 @@
 import { Link } from "react-router-dom";
 
 import { linkFeatures, type IdentityEvidence } from "../../../api/types";
+import { formatFeatureValue } from "../../../components/format";
 import { COMMON_FEATURE_BITS, layoutEvidence } from "./layout";
 
 const SIZE = 560;
@@ -47,6 +48,16 @@ export function EvidenceGraph({ evidence, labels }: EvidenceGraphProps) {
           {layout.edges.map((edge) => {
             const midX = (edge.a.x + edge.b.x) / 2;
             const midY = (edge.a.y + edge.b.y) / 2;
+            // Labels run along their edge, kept upright, so that labels of
+            // edges fanning out of one node do not stack on each other.
+            let angle =
+              (Math.atan2(edge.b.y - edge.a.y, edge.b.x - edge.a.x) * 180) /
+              Math.PI;
+            if (angle > 90) {
+              angle -= 180;
+            } else if (angle <= -90) {
+              angle += 180;
+            }
             const text = edge.strongest
               ? `${edge.strongest.kind} ${formatBits(edge.strongest.weight)}`
               : formatBits(edge.weightBits);
@@ -69,7 +80,9 @@ export function EvidenceGraph({ evidence, labels }: EvidenceGraphProps) {
                 <text
                   x={midX}
                   y={midY}
+                  dy={-4}
                   textAnchor="middle"
+                  transform={`rotate(${angle.toFixed(1)} ${midX} ${midY})`}
                   className="edge-label"
                 >
                   {text}
@@ -135,7 +148,8 @@ export function EvidenceGraph({ evidence, labels }: EvidenceGraphProps) {
                           feature.weight < COMMON_FEATURE_BITS ? "faint" : ""
                         }
                       >
-                        {feature.kind} <code>{feature.value}</code>
+                        {feature.kind}{" "}
+                        <code>{formatFeatureValue(feature.value)}</code>
                         {feature.frequency !== null
                           ? ` on ${feature.frequency} IPs`
                           : ""}
@@ -178,8 +192,11 @@ function FeatureSummary({ evidence }: { evidence: IdentityEvidence }) {
           >
             <td>
               {feature.kind}{" "}
-              <code className="truncate-inline" title={feature.value}>
-                {feature.value}
+              <code
+                className="truncate-inline"
+                title={formatFeatureValue(feature.value)}
+              >
+                {formatFeatureValue(feature.value)}
               </code>
             </td>
             <td className="num">{feature.frequency ?? "—"}</td>

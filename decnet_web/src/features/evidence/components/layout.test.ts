@@ -60,4 +60,14 @@ describe("layoutEvidence", () => {
     expect(layout.nodes).toHaveLength(MAX_NODES);
     expect(layout.hiddenNodes).toBe(101 - MAX_NODES);
   });
+
+  it("places a chain of links along the circle", () => {
+    // Strongest first: a-b, c-d, then b-d joins the two pairs into a chain.
+    const layout = layoutEvidence(
+      [link("a", "b", [10], 1), link("c", "d", [9], 2), link("b", "d", [8], 3)],
+      new Map(),
+      500,
+    );
+    expect(layout.nodes.map((node) => node.uuid)).toEqual(["a", "b", "d", "c"]);
+  });
 });

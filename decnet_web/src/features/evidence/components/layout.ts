@@ -38,6 +38,43 @@ function strongestFeature(features: readonly LinkFeature[]) {
 }
 
 /**
+ * Order nodes for the circle by a depth-first walk over the links,
+ * strongest first, so that linked observations sit next to each other and
+ * edges cross the circle less often. Unlinked leftovers keep their order.
+ */
+function circleOrder(
+  kept: ReadonlySet<string>,
+  sortedLinks: readonly EvidenceLink[],
+): string[] {
+  const neighbours = new Map<string, string[]>();
+  for (const link of sortedLinks) {
+    const { observation_a: a, observation_b: b } = link;
+    if (!kept.has(a) || !kept.has(b)) {
+      continue;
+    }
+    neighbours.set(a, [...(neighbours.get(a) ?? []), b]);
+    neighbours.set(b, [...(neighbours.get(b) ?? []), a]);
+  }
+  const order: string[] = [];
+  const visited = new Set<string>();
+  for (const start of kept) {
+    const stack = [start];
+    while (stack.length > 0) {
+      const uuid = stack.pop() as string;
+      if (visited.has(uuid)) {
+        continue;
+      }
+      visited.add(uuid);
+      order.push(uuid);
+      // Reversed so the strongest neighbour is popped, and placed, first.
+      const next = (neighbours.get(uuid) ?? []).filter((n) => !visited.has(n));
+      stack.push(...next.reverse());
+    }
+  }
+  return order;
+}
+
+/**
  * Place the observations of the given links on a circle and join linked
  * pairs. Links are taken strongest first, so when more than MAX_NODES
  * observations take part, the ones in the heaviest links are drawn.
@@ -60,7 +97,7 @@ export function layoutEvidence(
     }
   }
 
-  const order = [...kept];
+  const order = circleOrder(kept, sorted);
   const centre = size / 2;
   const radius = order.length > 1 ? size / 2 - 70 : 0;
   const nodes = new Map<string, GraphNode>();

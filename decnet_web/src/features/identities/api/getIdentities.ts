@@ -6,17 +6,36 @@ import {
 
 import { api, unwrap } from "../../../api/client";
 import { identityKeys } from "../../../api/keys";
+import type { operations } from "../../../api/schema";
 import type { IdentityPage } from "../../../api/types";
 
-export type IdentityListParams = { limit: number; offset: number };
+export type IdentitySort = NonNullable<
+  operations["list_identities_api_v1_identities_get"]["parameters"]["query"]
+>["sort"] &
+  string;
 
-/** Fetch one page of canonical identities, newest-updated first. */
+export type IdentityListParams = {
+  limit: number;
+  offset: number;
+  /** IP address, JA3, JA4 or HASSH fingerprint, or C2 endpoint, matched exactly. */
+  search?: string;
+  sort?: IdentitySort;
+};
+
+/** Fetch one page of canonical identities, searched and sorted by the server. */
 export async function getIdentities(
   params: IdentityListParams,
 ): Promise<IdentityPage> {
   return unwrap(
     await api.GET("/api/v1/identities", {
-      params: { query: { limit: params.limit, offset: params.offset } },
+      params: {
+        query: {
+          limit: params.limit,
+          offset: params.offset,
+          search: params.search || undefined,
+          sort: params.sort,
+        },
+      },
     }),
   );
 }

@@ -5,24 +5,22 @@ import { Pagination } from "../../../components/Pagination";
 import { EmptyState, ErrorState, Loading } from "../../../components/States";
 import { useIdentityByIp } from "../api/findIdentityByIp";
 import { useIdentities } from "../api/getIdentities";
-import {
-  isPageSort,
-  looksLikeIp,
-  PAGE_SORTS,
-  sortPage,
-  type PageSort,
-} from "./identitySearch";
+import type { IdentitySort } from "../api/getIdentities";
+import { IDENTITY_SORTS, isIdentitySort, looksLikeIp } from "./identitySearch";
 import { IdentityTable } from "./IdentityTable";
 
 export const PAGE_SIZE = 50;
 const SEARCH_DELAY_MS = 300;
 
-/** Paged list of canonical identities; search, sort and page in the URL. */
+/**
+ * Paged list of canonical identities. The server searches, sorts and pages.
+ * The search text, order and offset live in the URL, so a view can be shared.
+ */
 export function IdentitiesPage() {
   const [params, setParams] = useSearchParams();
   const q = params.get("q") ?? "";
   const sortParam = params.get("sort");
-  const sort: PageSort = isPageSort(sortParam) ? sortParam : "updated";
+  const sort: IdentitySort = isIdentitySort(sortParam) ? sortParam : "updated";
   const offset = Math.max(0, Number(params.get("offset")) || 0);
   const [draft, setDraft] = useState(q);
 
@@ -72,7 +70,7 @@ export function IdentitiesPage() {
           value={draft}
           onChange={(event) => setDraft(event.target.value)}
         />
-        <label htmlFor="identity-sort">Sort page by</label>
+        <label htmlFor="identity-sort">Sort by</label>
         <select
           id="identity-sort"
           value={sort}
@@ -80,37 +78,36 @@ export function IdentitiesPage() {
             update({
               sort:
                 event.target.value === "updated" ? null : event.target.value,
+              offset: null,
             })
           }
         >
-          {Object.entries(PAGE_SORTS).map(([value, label]) => (
+          {Object.entries(IDENTITY_SORTS).map(([value, label]) => (
             <option key={value} value={value}>
               {label}
             </option>
           ))}
         </select>
       </form>
-      {q ? (
-        <SearchResults q={q} />
-      ) : (
-        <IdentityList
-          offset={offset}
-          sort={sort}
-          onPage={(next) => update({ offset: next ? String(next) : null })}
-        />
-      )}
+      <IdentityList
+        search={q}
+        offset={offset}
+        sort={sort}
+        onPage={(next) => update({ offset: next ? String(next) : null })}
+      />
     </section>
   );
 }
 
 type IdentityListProps = {
+  search: string;
   offset: number;
-  sort: PageSort;
+  sort: IdentitySort;
   onPage: (offset: number) => void;
 };
 
-function IdentityList({ offset, sort, onPage }: IdentityListProps) {
-  const query = useIdentities({ limit: PAGE_SIZE, offset });
+function IdentityList({ search, offset, sort, onPage }: IdentityListProps) {
+  const query = useIdentities({ limit: PAGE_SIZE, offset, search, sort });
   if (query.isPending) {
     return <Loading what="identities" />;
   }
@@ -124,6 +121,9 @@ function IdentityList({ offset, sort, onPage }: IdentityListProps) {
     );
   }
   const page = query.data;
+  if (page.total === 0 && search) {
+    return <NoMatch search={search} />;
+  }
   if (page.total === 0) {
     return (
       <EmptyState title="No identities yet: the clusterer has not run">
@@ -132,12 +132,15 @@ function IdentityList({ offset, sort, onPage }: IdentityListProps) {
       </EmptyState>
     );
   }
+  const noun = page.total === 1 ? "identity" : "identities";
   return (
     <>
       <p className="muted" aria-live="polite">
-        {page.total.toLocaleString("en")} canonical identities
+        {search
+          ? `${page.total.toLocaleString("en")} canonical ${noun} match “${search}”`
+          : `${page.total.toLocaleString("en")} canonical ${noun}`}
       </p>
-      <IdentityTable rows={sortPage(page.data, sort)} busy={query.isFetching} />
+      <IdentityTable rows={page.data} busy={query.isFetching} />
       <Pagination
         label="Identity pages"
         total={page.total}
@@ -149,40 +152,35 @@ function IdentityList({ offset, sort, onPage }: IdentityListProps) {
   );
 }
 
-function SearchResults({ q }: { q: string }) {
-  const isIp = looksLikeIp(q);
-  const query = useIdentityByIp(q, isIp);
+/** Explain an empty search. For an IP, say whether it was observed at all. */
+function NoMatch({ search }: { search: string }) {
+  const isIp = looksLikeIp(search);
+  const query = useIdentityByIp(search, isIp);
 
   if (!isIp) {
-    // NOTE: the API has no identity filter by fingerprint or C2 endpoint,
-    // so only IP search runs. Other searches show this notice rather than
-    // an unfiltered list.
     return (
-      <EmptyState title={`Cannot search for “${q}” yet`}>
-        This server searches identities by IP address only. Fingerprint and C2
-        endpoint search needs an API filter it does not offer.
+      <EmptyState title={`No identity matches “${search}”`}>
+        Search matches an IP address, or a JA3, JA4 or HASSH fingerprint, or a
+        C2 endpoint written exactly as stored (host or host:port).
       </EmptyState>
     );
   }
   if (query.isPending) {
-    return <Loading what="search results" />;
+    return <Loading what="the address" />;
   }
   if (query.isError) {
     return (
       <ErrorState
         error={query.error}
-        what="search results"
+        what="the address"
         onRetry={() => void query.refetch()}
       />
     );
   }
   const result = query.data;
-  if (result.kind === "none") {
-    return <EmptyState title={`No observation has the IP ${q}`} />;
-  }
   if (result.kind === "unresolved") {
     return (
-      <EmptyState title={`${q} is not resolved to an identity yet`}>
+      <EmptyState title={`${search} is not resolved to an identity yet`}>
         The clusterer has not linked it.{" "}
         <Link to={`/attackers/${result.observation.uuid}`}>
           Open the attacker
@@ -191,12 +189,16 @@ function SearchResults({ q }: { q: string }) {
       </EmptyState>
     );
   }
-  return (
-    <>
-      <p className="muted" aria-live="polite">
-        {q} belongs to this identity
-      </p>
-      <IdentityTable rows={[result.identity]} />
-    </>
-  );
+  if (result.kind === "identity") {
+    // The address was linked between the two requests.
+    return (
+      <EmptyState title={`${search} was just linked`}>
+        <Link to={`/identities/${result.identity.uuid}`}>
+          Open its identity
+        </Link>
+        .
+      </EmptyState>
+    );
+  }
+  return <EmptyState title={`No observation has the IP ${search}`} />;
 }
