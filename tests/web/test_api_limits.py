@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from decnet.web.db.engine import create_engine, session_factory
 from decnet.web.db.migrate import head_revisions
+from decnet.web.db.migrate import head_revisions
 from tests.web.conftest import auth
 
 
