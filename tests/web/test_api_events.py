@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import orjson
 import pytest
+import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from decnet.bus import topics
 from decnet.bus.outbox import append_event
 from decnet.bus.payloads import AttackerObserved, CampaignChanged, IdentityFormed
+from decnet.config import Settings
+from decnet.web.api.app import create_app
 from decnet.web.api.state import ApiOptions
-from decnet.web.db.engine import session_factory, transaction
+from decnet.web.db.engine import create_engine, session_factory, transaction
+from decnet.web.db.models.auth import StreamTicket
 from tests.web.conftest import auth
 from tests.web.seed import Seeded, seed
 from tests.web.sse import next_event, read_events, running_server
@@ -104,6 +109,51 @@ async def test_reused_ticket_is_401(http: httpx.AsyncClient) -> None:
     assert second.status_code == 401
     assert second.headers["www-authenticate"] == "Bearer"
     assert "already used" in second.json()["detail"]
+
+
+async def test_ticket_works_on_another_replica(
+    http: httpx.AsyncClient,
+    api_engine: AsyncEngine,
+    settings: Settings,
+    options: ApiOptions,
+) -> None:
+    # A second app with its own engine on the same database plays another
+    # API process, because it shares no memory with the first app.
+    replica = create_app(
+        settings,
+        engine=create_engine(api_engine.url.render_as_string(hide_password=False)),
+        options=options,
+        announce_admin=lambda admin: None,
+    )
+    ticket = await _ticket(http)
+    async with (
+        replica.router.lifespan_context(replica),
+        running_server(replica) as replica_url,
+        httpx.AsyncClient(base_url=replica_url, timeout=10) as other,
+    ):
+        path = "/api/v1/identities/events?snapshot_limit=0"
+        async with other.stream("GET", path, params={"ticket": ticket}) as response:
+            assert response.status_code == 200
+        again = await http.get(path, params={"ticket": ticket})
+        await replica.state.decnet.engine.dispose()
+    assert again.status_code == 401
+    assert "already used" in again.json()["detail"]
+
+
+async def test_expired_ticket_is_401(
+    http: httpx.AsyncClient, api_engine: AsyncEngine
+) -> None:
+    ticket = await _ticket(http)
+    async with transaction(session_factory(api_engine)) as session:
+        await session.execute(
+            sa.update(StreamTicket).values(
+                expires_at=datetime.now(UTC) - timedelta(seconds=1)
+            )
+        )
+    response = await http.get("/api/v1/identities/events", params={"ticket": ticket})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert "expired" in response.json()["detail"]
 
 
 async def test_unknown_ticket_is_401(http: httpx.AsyncClient) -> None:

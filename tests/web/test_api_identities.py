@@ -174,7 +174,14 @@ async def test_evidence_of_identity_without_links_is_empty(
 
 @pytest.mark.parametrize(
     "query",
-    ["limit=0", "limit=1001", "limit=99999999999999999999999", "offset=-1", "limit=x"],
+    [
+        "limit=0",
+        "limit=1001",
+        "limit=99999999999999999999999",
+        "offset=-1",
+        "offset=2147483648",
+        "limit=x",
+    ],
 )
 async def test_list_rejects_bad_window(client: httpx.AsyncClient, query: str) -> None:
     response = await client.get(f"/api/v1/identities?{query}", headers=auth())

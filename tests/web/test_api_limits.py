@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from decnet.web.db.engine import create_engine, session_factory
 from decnet.web.db.migrate import head_revisions
-from decnet.web.db.migrate import head_revisions
 from tests.web.conftest import auth
+from tests.web.seed import seed
 
 
 async def test_oversized_body_is_413(client: httpx.AsyncClient) -> None:
@@ -19,6 +20,23 @@ async def test_oversized_body_is_413(client: httpx.AsyncClient) -> None:
     )
     assert response.status_code == 413
     assert "larger than 1048576 bytes" in response.json()["detail"]
+
+
+async def test_oversized_notes_change_nothing(
+    client: httpx.AsyncClient, api_engine: AsyncEngine
+) -> None:
+    seeded = await seed(api_engine)
+    body = b'{"notes": "' + b"n" * (2 * 1024 * 1024) + b'"}'
+    response = await client.put(
+        f"/api/v1/identities/{seeded.new}/notes",
+        content=body,
+        headers={**auth("analyst"), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    detail = await client.get(f"/api/v1/identities/{seeded.new}", headers=auth())
+    assert detail.json()["notes"] is None
+    decisions = await client.get("/api/v1/decisions", headers=auth())
+    assert decisions.json()["total"] == 0
 
 
 async def test_oversized_streamed_body_is_413(client: httpx.AsyncClient) -> None:
