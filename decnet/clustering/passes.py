@@ -93,19 +93,43 @@ class PassReport:
         return data
 
 
+@dataclasses.dataclass
+class PassProgress:
+    """The step a running pass is at and its observations, for the log line
+    of a failed pass.
+
+    `observation_uuids` are the new or changed observations the pass
+    decides. The list stays empty until they are known, and a full pass
+    lists only the changed ones, not the whole fleet.
+    """
+
+    full: bool
+    stage: str = "start"
+    observation_uuids: list[str] = dataclasses.field(default_factory=list)
+
+
 def params_digest(params: ModelParams) -> str:
     return hashlib.sha256(
         orjson.dumps(params.to_dict(), option=orjson.OPT_SORT_KEYS)
     ).hexdigest()
 
 
-def run_pass(conn: Connection, params: ModelParams, *, full: bool) -> PassReport:
+def run_pass(
+    conn: Connection,
+    params: ModelParams,
+    *,
+    full: bool,
+    progress: PassProgress | None = None,
+) -> PassReport:
     """Run one pass inside the caller's transaction and return its report.
 
     An incremental pass falls back to a full one when no full pass has run
-    yet or the parameters changed since the last one.
+    yet or the parameters changed since the last one. `progress`, when
+    given, is updated as the pass moves on.
     """
     started = time.perf_counter()
+    progress = progress or PassProgress(full=full)
+    progress.stage = "read state"
     state = store.load_state(conn, STATE_NAME)
     digest = params_digest(params)
     if (
@@ -115,17 +139,21 @@ def run_pass(conn: Connection, params: ModelParams, *, full: bool) -> PassReport
     ):
         full = True
     report = PassReport(full=full)
+    progress.full = full
     watermark = state.watermark if state is not None else None
     changed = store.changed_observations(conn, watermark)
     report.changed_observations = len(changed)
+    progress.observation_uuids = changed
     if full:
         scope = None
     elif not changed:
         report.duration_s = time.perf_counter() - started
         return report
     else:
+        progress.stage = "find neighbourhood"
         scope = _neighbourhood(conn, params, changed)
 
+    progress.stage = "read observations"
     rows = store.load_observations(conn, scope)
     table = _load_table(conn, rows, scope)
     report.observations = table.n_observations
@@ -134,8 +162,10 @@ def run_pass(conn: Connection, params: ModelParams, *, full: bool) -> PassReport
         conn, None if scope is None else {d for d in direct if d}
     )
     forced, constraints = _decisions(conn, table, direct, states)
+    progress.stage = "decide"
     result = run_model(table, params, forced=forced, constraints=constraints)
     plan = plan_reconciliation(result.labels, direct, states)
+    progress.stage = "write"
     links = store.load_links(conn, scope)
     _apply(conn, table, result, plan, rows, direct, states, digests, links, report)
 

@@ -72,10 +72,9 @@ def execute_many(
     """Run `statement` once per row, in DBAPI `executemany` batches of BATCH.
 
     `conn.execute(statement, rows)` builds and type-converts every row's
-    parameters through SQLAlchemy's per-row machinery, which cost more CPU
-    than the database itself in a full pass. This compiles the statement
-    once, converts each column with the type's own bind processor and hands
-    plain tuples to the driver. Every row must have the keys of the first;
+    parameters in SQLAlchemy's per-row Python code. This compiles the
+    statement once, converts each column with the type's own bind processor
+    and hands plain tuples to the driver. Every row must have the keys of the first;
     columns left out get their Python default, as `conn.execute` would
     give them.
     """
@@ -84,7 +83,8 @@ def execute_many(
     dialect = conn.dialect
     compiled = statement.compile(dialect=dialect, column_keys=list(rows[0]))
     if not compiled.positional:
-        # Named-parameter drivers are not used by this project; keep them correct.
+        # The project's drivers are all positional, so this path only keeps
+        # other drivers correct.
         for part in chunks(rows, BATCH):
             conn.execute(statement, list(part))
         return
@@ -96,12 +96,12 @@ def execute_many(
             scalars[column.key] = default.arg
         elif default is not None and default.is_callable:
             # SQLAlchemy wraps a zero-argument default to take the execution
-            # context; none of these tables has a context-sensitive default.
+            # context. No table written here has a context-sensitive default.
             callables[column.key] = default.arg
         else:
             raise ValueError(
-                f"column {column.name!r} has a SQL expression default; "
-                "give its value in every row"
+                f"column {column.name!r} has a SQL expression default, so "
+                "every row must give its value"
             )
     names = list(compiled.positiontup or ())
     processors = [

@@ -21,13 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from decnet.bus.lease import DatabaseLease, LeaseHeldError
 from decnet.clustering.params import ModelParams
-from decnet.clustering.passes import PassReport, run_pass
+from decnet.clustering.passes import PassProgress, PassReport, run_pass
 from decnet.web.db.models import Lease
 from decnet.web.db.types import utcnow
 
 log = logging.getLogger(__name__)
 
 LEASE_NAME = "identity-clusterer"
+# A failed pass logs this many of its observation uuids, and the count.
+LOGGED_UUIDS = 20
 leases = Lease.__table__
 
 
@@ -45,13 +47,15 @@ async def cluster_once(
     params: ModelParams | None = None,
     holder: str | None = None,
     lease_ttl_s: float = 600.0,
+    progress: PassProgress | None = None,
 ) -> PassReport:
     """Run one clusterer pass and return its report.
 
     Without `holder`, the pass takes the lease for its own duration and
     raises LeaseHeldError (from `decnet.bus.lease`) when a worker holds it.
     With `holder`, the caller (the worker) holds the lease; it is renewed
-    first and kept afterwards.
+    first and kept afterwards. `progress` receives the stage and the
+    observations of the pass, so that a caller can log them on failure.
     """
     params = params or ModelParams()
     own = holder is None
@@ -65,7 +69,9 @@ async def cluster_once(
         )
     try:
         async with engine.begin() as conn:
-            report = await conn.run_sync(run_pass, params, full=full)
+            report = await conn.run_sync(
+                run_pass, params, full=full, progress=progress
+            )
             # Commit only while still holding the lease: a pass that outlived
             # it may race a standby that took over, so it rolls back.
             renewed = await conn.execute(
@@ -91,7 +97,9 @@ class Worker:
     `interval_s` is the timer between incremental passes, `full_every_s` the
     time between full passes, `lease_ttl_s` how long the lease lasts without
     renewal (a standby takes over after that), `debounce_s` how long a wake-up
-    waits for more events before the pass starts.
+    waits for more events before the pass starts. After a failed pass the
+    worker waits `backoff_s`, doubled after each further failure up to
+    `max_backoff_s`, then retries.
     """
 
     def __init__(
@@ -103,14 +111,21 @@ class Worker:
         full_every_s: float = 3600.0,
         lease_ttl_s: float = 60.0,
         debounce_s: float = 0.2,
+        backoff_s: float = 1.0,
         max_backoff_s: float = 300.0,
     ) -> None:
+        if not 0 < backoff_s <= max_backoff_s:
+            raise ValueError(
+                f"invalid back-off {backoff_s} s: it must be positive and at most "
+                f"max_backoff_s ({max_backoff_s} s)"
+            )
         self.engine = engine
         self.params = params or ModelParams()
         self.interval_s = interval_s
         self.full_every_s = full_every_s
         self.lease_ttl_s = lease_ttl_s
         self.debounce_s = debounce_s
+        self.backoff_s = backoff_s
         self.max_backoff_s = max_backoff_s
         self.lease = clusterer_lease(engine, ttl_s=lease_ttl_s)
         self.holder = self.lease.holder
@@ -132,40 +147,35 @@ class Worker:
     async def run(self) -> None:
         """Hold the lease and run passes until `stop`; a standby waits here."""
         log.info("clusterer started", extra={"holder": self.holder})
-        backoff = 1.0
+        backoff = self.backoff_s
         loop = asyncio.get_running_loop()
         try:
             while not self.stopping.is_set():
-                if not await self.lease.acquire():
-                    await self._sleep(self.lease_ttl_s / 3)
-                    continue
                 full = self.last_full is None or (
                     loop.time() - self.last_full >= self.full_every_s
                 )
+                progress = PassProgress(full=full, stage="take lease")
+                # A database error while taking the lease is retried like a
+                # failed pass, so an outage does not end the worker.
                 try:
+                    if not await self.lease.acquire():
+                        await self._sleep(self.lease_ttl_s / 3)
+                        continue
                     report = await cluster_once(
                         self.engine,
                         full=full,
                         params=self.params,
                         holder=self.holder,
                         lease_ttl_s=self.lease_ttl_s,
+                        progress=progress,
                     )
                 except Exception as exc:  # the loop must survive any failed pass
                     self.failures += 1
-                    log.error(
-                        "clusterer pass failed; retrying",
-                        extra={
-                            "holder": self.holder,
-                            "full": full,
-                            "error": f"{type(exc).__name__}: {exc}",
-                            "retry_in_s": backoff,
-                        },
-                        exc_info=log.isEnabledFor(logging.DEBUG),
-                    )
-                    await self._sleep(backoff)
+                    self._log_failure(exc, progress, backoff)
+                    await self._back_off(backoff)
                     backoff = min(backoff * 2, self.max_backoff_s)
                     continue
-                backoff = 1.0
+                backoff = self.backoff_s
                 self.passes += 1
                 if report.full:
                     self.last_full = loop.time()
@@ -182,6 +192,34 @@ class Worker:
                 "clusterer stopped",
                 extra={"holder": self.holder, "passes": self.passes},
             )
+
+    def _log_failure(
+        self, exc: Exception, progress: PassProgress, retry_in_s: float
+    ) -> None:
+        uuids = progress.observation_uuids
+        log.error(
+            "clusterer pass failed and was rolled back; retrying after back-off",
+            extra={
+                "holder": self.holder,
+                "full": progress.full,
+                "stage": progress.stage,
+                "observation_count": len(uuids),
+                "observation_uuids": uuids[:LOGGED_UUIDS],
+                "error": f"{type(exc).__name__}: {exc}",
+                "retry_in_s": retry_in_s,
+                "failures": self.failures,
+            },
+            exc_info=log.isEnabledFor(logging.DEBUG),
+        )
+
+    async def _back_off(self, seconds: float) -> None:
+        """Sleep until `seconds` pass or the worker stops. Wake-ups do not cut
+        a back-off short, so a stream of events cannot hammer a failing
+        database."""
+        try:
+            await asyncio.wait_for(self.stopping.wait(), timeout=seconds)
+        except TimeoutError:
+            pass
 
     async def _sleep(self, seconds: float) -> None:
         """Sleep until `seconds` pass, a wake-up arrives or the worker stops."""
