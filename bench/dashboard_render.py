@@ -1,11 +1,14 @@
 """Render benchmark of the dashboard's identity list over N identities.
 
 Fills a fresh SQLite database with N identities of one observation each,
-using the filler of bench/api_load.py, and starts `decnet serve` on a free
-loopback port. Headless Debian Chromium then loads the first, middle and
-last page of the identity list R times each. Prints the median and worst
-time from navigation to rows on screen, the DOM element count and the JS
-heap in use.
+using the filler of bench/api_load.py, gives every observation the same
+HASSH feature and one observation a C2 endpoint, and starts `decnet serve`
+on a free loopback port. Headless Debian Chromium then loads R times each:
+the first, middle and last page of the identity list, the first page by
+observation count, the last page by last seen, and searches for an IP,
+the rare C2 endpoint and the HASSH that every identity shares. Prints the
+median and worst time from navigation to rows on screen, the DOM element
+count and the JS heap in use.
 
     python bench/dashboard_render.py                  # 100k identities
     python bench/dashboard_render.py --identities 1000000 --runs 5
@@ -28,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -47,6 +51,49 @@ def _filler() -> Callable[[str, int], Awaitable[list[str]]]:
     return module.fill
 
 
+# Search cases: the rare C2 endpoint is on one observation, the common HASSH
+# (as written by the filler) on all of them.
+RARE_C2 = "cdn.bench.example:8080"
+COMMON_HASSH = "92674389fa1e47a27ddd8d9b63ecd42b"
+
+
+async def _add_features(db_url: str) -> None:
+    """Give every observation the HASSH feature and the first one a C2 endpoint."""
+    import hashlib
+
+    import sqlalchemy as sa
+
+    from decnet.web.db.engine import create_engine
+    from decnet.web.db.models import Attacker, ObservationFeature
+
+    def key(value: str) -> str:
+        return hashlib.sha256(value.encode()).hexdigest()
+
+    features = ObservationFeature.__table__
+    attackers = Attacker.__table__
+    columns = ["observation_uuid", "kind", "value", "value_key", "occurrences"]
+
+    def rows(kind: str, value: str) -> sa.Select[Any]:
+        return sa.select(
+            attackers.c.uuid,
+            sa.literal(kind),
+            sa.literal(value),
+            sa.literal(key(value)),
+            sa.literal(1),
+        )
+
+    engine = create_engine(db_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                sa.insert(features).from_select(columns, rows("hassh", COMMON_HASSH))
+            )
+            rare = rows("c2_endpoint", RARE_C2).order_by(attackers.c.ip).limit(1)
+            await conn.execute(sa.insert(features).from_select(columns, rare))
+    finally:
+        await engine.dispose()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -63,6 +110,7 @@ def main() -> None:
         db_url = f"sqlite:///{Path(folder) / 'bench.sqlite'}"
         started = time.perf_counter()
         asyncio.run(_filler()(db_url, args.identities))
+        asyncio.run(_add_features(db_url))
         print(
             f"filled {args.identities} identities "
             f"in {time.perf_counter() - started:.0f} s"
@@ -94,6 +142,13 @@ def main() -> None:
                     "BENCH_USER": "bench",
                     "BENCH_PASSWORD": "bench-password",
                     "BENCH_RUNS": str(args.runs),
+                    "BENCH_SEARCHES": json.dumps(
+                        [
+                            ["search IP", "2001:db8::1"],
+                            ["search rare C2 endpoint", RARE_C2],
+                            ["search HASSH on every identity", COMMON_HASSH],
+                        ]
+                    ),
                 },
                 capture_output=True,
                 text=True,
@@ -107,15 +162,15 @@ def main() -> None:
 
     print(f"\n{args.identities} identities on SQLite, {args.runs} loads per page\n")
     print(
-        "| page | offset | median ms | max ms | DOM elements | table rows "
+        "| case | address | median ms | max ms | DOM elements | table rows "
         "| JS heap MB |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|")
     for line in result.stdout.splitlines():
         row = json.loads(line)
         heap = "—" if row["heapMb"] is None else f"{row['heapMb']:.1f}"
         print(
-            f"| {row['case']} | {row['offset']} | {row['median_ms']:.0f} | "
+            f"| {row['case']} | `{row['address']}` | {row['median_ms']:.0f} | "
             f"{row['max_ms']:.0f} | {row['elements']} | {row['rows']} | {heap} |"
         )
 

@@ -1,10 +1,11 @@
 // Time the dashboard's identity list in headless Debian Chromium.
 //
 // Environment: BENCH_BASE_URL, BENCH_USER, BENCH_PASSWORD, BENCH_RUNS
-// (page loads per case, default 10), CHROMIUM (default /usr/bin/chromium).
-// Prints one JSON line per case: the page, its median and worst time from
-// navigation to the table's rows on screen, the DOM element count, and
-// the JS heap in use.
+// (page loads per case, default 10), BENCH_SEARCHES (JSON list of
+// [case name, search text]), CHROMIUM (default /usr/bin/chromium).
+// Prints one JSON line per case: the page address, its median and worst
+// time from navigation to the table's rows on screen, the DOM element
+// count, and the JS heap in use.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -49,16 +50,21 @@ const total = Number(
 
 const lastOffset = Math.floor((total - 1) / 50) * 50;
 const cases = [
-  ["first page", 0],
-  ["middle page", Math.floor(total / 100) * 50],
-  ["last page", lastOffset],
+  ["first page", "/identities"],
+  ["middle page", `/identities?offset=${Math.floor(total / 100) * 50}`],
+  ["last page", `/identities?offset=${lastOffset}`],
+  ["most observations, first page", "/identities?sort=observations"],
+  ["last seen, last page", `/identities?sort=last_seen&offset=${lastOffset}`],
 ];
+for (const [name, text] of JSON.parse(process.env.BENCH_SEARCHES ?? "[]")) {
+  cases.push([name, `/identities?q=${encodeURIComponent(text)}`]);
+}
 
-for (const [name, offset] of cases) {
+for (const [name, address] of cases) {
   const times = [];
   for (let run = 0; run < runs; run += 1) {
     const started = performance.now();
-    await page.goto(new URL(`/identities?offset=${offset}`, baseUrl).href);
+    await page.goto(new URL(address, baseUrl).href);
     await rows.first().waitFor({ timeout: 60_000 });
     times.push(performance.now() - started);
   }
@@ -73,7 +79,7 @@ for (const [name, offset] of cases) {
   console.log(
     JSON.stringify({
       case: name,
-      offset,
+      address,
       total,
       runs,
       median_ms: times[Math.floor(times.length / 2)],
