@@ -359,6 +359,38 @@ const steps = [
     },
   ],
   [
+    "the keyboard reaches and opens an identity",
+    async () => {
+      await page
+        .getByRole("navigation", { name: "Main" })
+        .getByRole("link", { name: "Identities" })
+        .click();
+      await page.getByRole("table", { name: "Identities" }).waitFor();
+      // Search box, then the sort control, then the first row's link.
+      await page.getByLabel("Search").focus();
+      await page.keyboard.press("Tab");
+      check(
+        await page
+          .getByLabel("Sort by")
+          .evaluate((element) => element === document.activeElement),
+        "Tab from the search box does not reach the sort control",
+      );
+      await page.keyboard.press("Tab");
+      const focused = await page.evaluate(() =>
+        document.activeElement?.getAttribute("aria-label"),
+      );
+      check(
+        focused?.startsWith("Identity "),
+        `Tab from the sort control reaches ${focused}, not an identity link`,
+      );
+      await page.keyboard.press("Enter");
+      await page.waitForURL(
+        `**/identities/${focused.slice("Identity ".length)}`,
+      );
+      await page.getByRole("heading", { name: /Identity/, level: 1 }).waitFor();
+    },
+  ],
+  [
     "an expired session returns to the login page with a notice",
     async () => {
       // Forge an unusable token, as if the server's secret had rotated.
