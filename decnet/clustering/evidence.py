@@ -29,6 +29,8 @@ from decnet.clustering.table import FeatureTable, IntArray
 
 FloatArray = npt.NDArray[np.float64]
 MAX_SIMHASHES_PER_OBSERVATION = 4
+# Posterior below which a pair outside one part counts as no own neighbour.
+MIN_OWN_POSTERIOR = 0.05
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,7 +107,8 @@ class SameHands:
     of either side of the pair: under the hypothesis that the pair is one
     actor, both parts are that actor. `part_codes` (sorted codes
     `label * n_values + value`) and `part_counts` give how many
-    observations of each part carry each value.
+    observations of each part carry each value, and `part_sizes[label]`
+    how many observations the part has.
 
     `near[k][i]` is the expected number of near neighbours of SimHash kind
     index `k` that are observation `i`'s own: those in its part count 1,
@@ -116,6 +119,7 @@ class SameHands:
     """
 
     labels: IntArray
+    part_sizes: IntArray
     part_codes: IntArray
     part_counts: IntArray
     near: dict[int, FloatArray]
@@ -391,8 +395,8 @@ def _weights_left_out(
     assert hands is not None
     n_values = max(evidence.table.n_values, 1)
     la, lb = hands.labels[a], hands.labels[b]
-    in_a = _lookup(hands.part_codes, hands.part_counts, la * n_values + values)
-    in_b = _lookup(hands.part_codes, hands.part_counts, lb * n_values + values)
+    in_a = _part_count(hands, la, values, n_values)
+    in_b = _part_count(hands, lb, values, n_values)
     # Carriers beyond the pair itself; the other side stays counted, as in
     # the first round, so that one round with singleton parts changes nothing.
     extra = np.where(la != lb, (in_a - 1) + (in_b - 1), in_a - 2)
@@ -405,12 +409,28 @@ def _weights_left_out(
     )
 
 
-def _lookup(codes: IntArray, values: npt.NDArray, wanted: IntArray) -> npt.NDArray:
-    """Return `values` at the positions of `wanted` in sorted `codes`, 0 where absent."""
+def _part_count(
+    hands: SameHands, labels: IntArray, values: IntArray, n_values: int
+) -> IntArray:
+    """Return how many members of part `labels[s]` carry `values[s]`.
+
+    The caller knows one member to carry it, so only parts of two or more
+    are looked up.
+    """
+    out = np.ones(len(labels), dtype=np.int64)
+    grouped = np.flatnonzero(hands.part_sizes[labels] >= 2)
+    if len(grouped):
+        codes = labels[grouped] * n_values + values[grouped]
+        out[grouped] = _lookup(hands.part_codes, hands.part_counts, codes)
+    return out
+
+
+def _lookup(codes: IntArray, values: npt.NDArray, keys: IntArray) -> npt.NDArray:
+    """Return `values` at the positions of `keys` in sorted `codes`, 0 where absent."""
     if len(codes) == 0:
-        return np.zeros(len(wanted), dtype=values.dtype)
-    pos = np.minimum(np.searchsorted(codes, wanted), len(codes) - 1)
-    return np.where(codes[pos] == wanted, values[pos], 0)
+        return np.zeros(len(keys), dtype=values.dtype)
+    pos = np.minimum(np.searchsorted(codes, keys), len(codes) - 1)
+    return np.where(codes[pos] == keys, values[pos], 0)
 
 
 def _keep_one_per_group(out: npt.NDArray[np.float32], groups: IntArray) -> None:
@@ -445,12 +465,14 @@ def _simhash_bits(
         # Leave out each side's own near neighbours, except the other side
         # of the pair itself.
         same = hands.labels[a] == hands.labels[b]
+        own = np.zeros(len(a))
+        close = np.flatnonzero(near)
         previous = _lookup(
             hands.pair_codes,
             hands.pair_posterior,
-            a * np.int64(evidence.table.n_observations) + b,
+            a[close] * np.int64(evidence.table.n_observations) + b[close],
         )
-        own = np.where(same, 1.0, previous) * near
+        own[close] = np.where(same[close], 1.0, previous)
         density_a -= np.maximum(hands.near[k][a] - own, 0.0)
         density_b -= np.maximum(hands.near[k][b] - own, 0.0)
     neighbours = np.maximum(np.maximum(density_a, density_b), 1.0)
@@ -483,18 +505,31 @@ def posterior(evidence: Evidence, bits: FloatArray | float) -> FloatArray:
     return 1.0 / (1.0 + np.exp2(-odds_bits))
 
 
+def near_pairs(
+    evidence: Evidence, left: IntArray, right: IntArray
+) -> dict[int, npt.NDArray[np.bool_]]:
+    """Mark, per SimHash kind index, the pairs within the kind's distance."""
+    return {
+        k: pair_distance(index, left, right) <= index.hamming
+        for k, index in evidence.simhash.items()
+    }
+
+
 def same_hands(
     evidence: Evidence,
     left: IntArray,
     right: IntArray,
     bits: FloatArray,
     labels: IntArray,
+    close: dict[int, npt.NDArray[np.bool_]] | None = None,
 ) -> SameHands:
     """Summarise a round's parts (`labels`) and pair scores (`bits` of the
     candidate pairs `left < right`) for the next round's weights.
 
     The candidates include every near pair of each SimHash kind that the
-    band index found, so the near counts are complete.
+    band index found, so the near counts are complete. `close` may give,
+    per SimHash kind index, which candidate pairs are near (see
+    `near_pairs`), to save computing it again each round.
     """
     table = evidence.table
     n = table.n_observations
@@ -503,17 +538,23 @@ def same_hands(
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else []
     counts = np.diff(np.r_[starts, len(codes)]).astype(np.int64)
     probability = posterior(evidence, bits)
+    # Pairs under MIN_OWN_POSTERIOR count no neighbour: at 100,000
+    # observations, common scanner scripts otherwise make a third of the
+    # fleet change between rounds for a few hundredths of a bit.
     own = np.where(labels[left] == labels[right], 1.0, probability)
+    own[own < MIN_OWN_POSTERIOR] = 0.0
     near: dict[int, FloatArray] = {}
-    for k, index in evidence.simhash.items():
-        close = pair_distance(index, left, right) <= index.hamming
-        count = np.bincount(left[close], weights=own[close], minlength=n)
-        count += np.bincount(right[close], weights=own[close], minlength=n)
+    if close is None:
+        close = near_pairs(evidence, left, right)
+    for k, near_pair in close.items():
+        count = np.bincount(left[near_pair], weights=own[near_pair], minlength=n)
+        count += np.bincount(right[near_pair], weights=own[near_pair], minlength=n)
         near[k] = count
     pair_codes = left * np.int64(n) + right
     order = np.argsort(pair_codes, kind="stable")
     return SameHands(
         labels=labels,
+        part_sizes=np.bincount(labels, minlength=n),
         part_codes=codes[starts],
         part_counts=counts,
         near=near,

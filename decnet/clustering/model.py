@@ -8,11 +8,13 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from decnet.clustering.candidates import Candidates, generate
+from decnet.clustering.candidates import generate
 from decnet.clustering.evidence import (
     Evidence,
     PairScores,
+    SameHands,
     build_evidence,
+    near_pairs,
     posterior,
     same_hands,
     score_pairs,
@@ -22,6 +24,9 @@ from decnet.clustering.params import ModelParams
 from decnet.clustering.table import FeatureTable, IntArray
 # Re-estimation stops once no candidate pair's posterior moves this much.
 SETTLED_POSTERIOR = 0.01
+# An own near-neighbour count that moves less than this between rounds is
+# treated as unchanged, because it shifts a weight by a small fraction of a bit.
+NEAR_TOLERANCE = 0.01
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,15 +78,17 @@ def run_model(
     candidates = generate(table, params, base.weights, base.needed_bits)
     evidence = build_evidence(table, params, candidates.density)
     risky = table.flags | multi_stack(table, params)
-    scores, parts = _decide(evidence, candidates, risky, forced, constraints)
+    scores = score_pairs(evidence, candidates.left, candidates.right, per_kind=False)
+    parts = _partition(evidence, scores, risky, forced, constraints)
+    close = near_pairs(evidence, scores.left, scores.right)
     for _ in range(params.reestimation_rounds):
         hands = same_hands(
-            evidence, scores.left, scores.right, scores.bits, parts.labels
+            evidence, scores.left, scores.right, scores.bits, parts.labels, close
         )
+        changed = _changed(evidence.same_hands, hands)
         next_evidence = dataclasses.replace(evidence, same_hands=hands)
-        next_scores, next_parts = _decide(
-            next_evidence, candidates, risky, forced, constraints
-        )
+        next_scores = _rescore(next_evidence, scores, changed)
+        next_parts = _partition(next_evidence, next_scores, risky, forced, constraints)
         stable = np.array_equal(next_parts.labels, parts.labels) and _settled(
             evidence, scores, next_scores
         )
@@ -97,6 +104,42 @@ def run_model(
     )
 
 
+def _changed(before: SameHands | None, after: SameHands) -> npt.NDArray[np.bool_]:
+    """Mark observations whose part or own near neighbours differ between two
+    rounds; the first comparison is against singleton parts without any."""
+    n = len(after.labels)
+    if before is None:
+        sizes = np.bincount(after.labels, minlength=n)[after.labels]
+        changed = sizes >= 2
+        for count in after.near.values():
+            changed |= count > 0
+        return changed
+    moved = np.flatnonzero(before.labels != after.labels)
+    touched_before = np.zeros(n, dtype=np.bool_)
+    touched_after = np.zeros(n, dtype=np.bool_)
+    touched_before[before.labels[moved]] = True
+    touched_after[after.labels[moved]] = True
+    changed = touched_before[before.labels] | touched_after[after.labels]
+    for k, count in after.near.items():
+        changed |= np.abs(count - before.near[k]) > NEAR_TOLERANCE
+    return changed
+
+
+def _rescore(
+    evidence: Evidence, previous: PairScores, changed: npt.NDArray[np.bool_]
+) -> PairScores:
+    """Score again the pairs with a changed side. Every other pair has the
+    same weights as in the previous round, so its score is kept."""
+    touched = np.flatnonzero(changed[previous.left] | changed[previous.right])
+    bits = previous.bits.copy()
+    if len(touched):
+        again = score_pairs(
+            evidence, previous.left[touched], previous.right[touched], per_kind=False
+        )
+        bits[touched] = again.bits
+    return dataclasses.replace(previous, bits=bits)
+
+
 def _settled(evidence: Evidence, before: PairScores, after: PairScores) -> bool:
     """Tell whether no pair's posterior moved by SETTLED_POSTERIOR or more, so
     that a further round would count the same neighbours."""
@@ -106,15 +149,14 @@ def _settled(evidence: Evidence, before: PairScores, after: PairScores) -> bool:
     return bool(moved.max() < SETTLED_POSTERIOR)
 
 
-def _decide(
+def _partition(
     evidence: Evidence,
-    candidates: Candidates,
+    scores: PairScores,
     risky: npt.NDArray[np.bool_],
     forced: Sequence[tuple[int, int]],
     constraints: Sequence[Constraint],
-) -> tuple[PairScores, Partition]:
-    scores = score_pairs(evidence, candidates.left, candidates.right, per_kind=False)
-    parts = partition(
+) -> Partition:
+    return partition(
         evidence.table.n_observations,
         scores.left,
         scores.right,
@@ -125,4 +167,3 @@ def _decide(
         forced=forced,
         constraints=constraints,
     )
-    return scores, parts
