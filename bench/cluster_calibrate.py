@@ -99,6 +99,13 @@ def grid() -> list[tuple[str, ModelParams]]:
                 ),
             )
         )
+    variants.append(("no re-estimation", base.replace(reestimation_rounds=0)))
+    variants.append(
+        (
+            "campaign kinds count on a client conflict",
+            base.replace(campaign_bits_on_tooling_conflict=64.0),
+        )
+    )
     for kind in ("hassh", "client_version", "command_shingle", "credential"):
         kinds = dict(DEFAULT_KINDS)
         kinds[kind] = kinds[kind].__class__(
