@@ -61,7 +61,8 @@ mkdirSync(artifacts, { recursive: true });
 const context = await chromium.launchPersistentContext(profile, {
   executablePath,
   headless: true,
-  viewport: { width: 1440, height: 900 },
+  // A common laptop screen; pages must read without sideways scrolling.
+  viewport: { width: 1280, height: 800 },
   args: [
     "--no-sandbox",
     "--headless",
@@ -118,6 +119,14 @@ async function shot(name) {
   });
   if (!name.startsWith("failure")) {
     await checkAccessibility(name);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - window.innerWidth,
+    );
+    if (overflow > 0) {
+      accessibilityProblems.push(
+        `${name}: the page is ${overflow} px wider than the window`,
+      );
+    }
   }
 }
 
@@ -319,6 +328,12 @@ const steps = [
         "no session shows a typed, pasted or input-unknown marker",
       );
       await page.getByRole("heading", { name: "Identity history" }).waitFor();
+      // The clusterer recorded at least the link to the identity.
+      await page
+        .getByRole("list", { name: "Identity history" })
+        .getByRole("listitem")
+        .first()
+        .waitFor();
       await shot("08-attacker-detail");
       await badge.click();
       await page.waitForURL(`**/identities/${attacker.identity_id}`);
