@@ -14,7 +14,7 @@ import hashlib
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -43,6 +43,10 @@ ACTOR = "clusterer"
 # A stored link is rewritten when its weight moves by more than this many
 # bits, so that frequency drift alone does not rewrite every link each pass.
 LINK_WEIGHT_TOLERANCE = 0.5
+SUBJECT_FORMED = topics.identity(topics.IDENTITY_FORMED)
+SUBJECT_LINKED = topics.identity(topics.IDENTITY_OBSERVATION_LINKED)
+SUBJECT_MERGED = topics.identity(topics.IDENTITY_MERGED)
+SUBJECT_UNMERGED = topics.identity(topics.IDENTITY_UNMERGED)
 
 
 @dataclasses.dataclass
@@ -399,6 +403,31 @@ def _decisions(
 # --- writing the plan ----------------------------------------------------------
 
 
+class _BatchWriter:
+    """Rows bound for one table, written `store.BATCH` at a time so that a
+    full pass keeps at most one batch of new identities, history rows and
+    events in memory."""
+
+    def __init__(
+        self, conn: Connection, write: Callable[[Connection, list[Any]], None]
+    ) -> None:
+        self.conn = conn
+        self.write = write
+        self.rows: list[Any] = []
+        self.count = 0
+
+    def append(self, row: Any) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= store.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.write(self.conn, self.rows)
+            self.count += len(self.rows)
+            self.rows = []
+
+
 def _apply(
     conn: Connection,
     table: FeatureTable,
@@ -417,15 +446,17 @@ def _apply(
     by_uuid = {r.uuid: r for r in rows}
     first = [by_uuid[u].first_seen_at for u in table.observations]
     last = [by_uuid[u].last_seen_at for u in table.observations]
+    del by_uuid
     rollups = compute_rollups(table, labels, first, last, confidence)
+    del first, last
     members: dict[int, list[int]] = defaultdict(list)
     for i, label in enumerate(labels.tolist()):
         members[label].append(i)
-    events: list[tuple[str, payloads.Payload]] = []
-    history: list[dict[str, Any]] = []
+    events = _BatchWriter(conn, store.insert_events)
+    history = _BatchWriter(conn, store.insert_history)
 
     formed = {uuid: label for uuid, label, _ in plan.formed}
-    new_rows = []
+    new_rows = _BatchWriter(conn, store.insert_identities)
     for uuid, label in formed.items():
         rollup = rollups[label]
         new_rows.append(
@@ -437,8 +468,8 @@ def _apply(
                 **rollup.columns(),
             }
         )
-    store.insert_identities(conn, new_rows)
-    report.formed = len(new_rows)
+    new_rows.flush()
+    report.formed = new_rows.count
 
     if plan.unmerge:
         store.set_merged_into(conn, {uuid: None for uuid in plan.unmerge}, now)
@@ -447,6 +478,7 @@ def _apply(
 
     moves = [(table.observations[m.observation], m.identity) for m in plan.moves]
     store.set_identity_ids(conn, moves)
+    del moves
     for move in plan.moves:
         label = int(labels[move.observation])
         obs_uuid = table.observations[move.observation]
@@ -466,7 +498,7 @@ def _apply(
         if move.identity not in formed:
             events.append(
                 (
-                    topics.identity(topics.IDENTITY_OBSERVATION_LINKED),
+                    SUBJECT_LINKED,
                     payloads.ObservationLinked(
                         identity_uuid=move.identity,
                         observation_uuid=obs_uuid,
@@ -479,7 +511,7 @@ def _apply(
         rollup = rollups[label]
         events.append(
             (
-                topics.identity(topics.IDENTITY_FORMED),
+                SUBJECT_FORMED,
                 payloads.IdentityFormed(
                     identity_uuid=uuid,
                     observation_uuids=[table.observations[i] for i in members[label]],
@@ -492,9 +524,9 @@ def _apply(
     _merge_events(table, plan, direct, states, confidence, events, history, now, report)
     report.rollups_written = _write_rollups(conn, plan, rollups, digests, formed, now)
     _write_links(conn, table, result, plan, links, report)
-    store.insert_history(conn, history)
-    store.insert_events(conn, events)
-    report.events = len(events)
+    history.flush()
+    events.flush()
+    report.events = events.count
 
 
 def _move_reason(action: str, previous: str | None, size: int) -> str:
@@ -535,8 +567,8 @@ def _merge_events(
     direct: Sequence[str | None],
     states: dict[str, IdentityState],
     confidence: dict[int, float],
-    events: list[tuple[str, payloads.Payload]],
-    history: list[dict[str, Any]],
+    events: _BatchWriter,
+    history: _BatchWriter,
     now: datetime,
     report: PassReport,
 ) -> None:
@@ -555,7 +587,7 @@ def _merge_events(
         obs = [table.observations[i] for i in direct_members.get(loser, [])]
         events.append(
             (
-                topics.identity(topics.IDENTITY_UNMERGED),
+                SUBJECT_UNMERGED,
                 payloads.IdentityUnmerged(
                     identity_uuid=loser,
                     former_winner_uuid=former,
@@ -583,7 +615,7 @@ def _merge_events(
         obs = [table.observations[i] for i in direct_members.get(loser, [])]
         events.append(
             (
-                topics.identity(topics.IDENTITY_MERGED),
+                SUBJECT_MERGED,
                 payloads.IdentityMerged(
                     winner_uuid=winner,
                     loser_uuid=loser,

@@ -44,7 +44,7 @@ state_t = ClusterState.__table__
 bands_t = SimhashBand.__table__
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class ObservationRow:
     uuid: str
     identity_id: str | None
