@@ -112,11 +112,12 @@ async function checkAccessibility(name) {
   }
 }
 
-async function shot(name) {
-  await page.screenshot({
-    path: join(artifacts, `${name}.png`),
-    fullPage: true,
-  });
+/**
+ * Save a screenshot and check the page. `fullPage: false` keeps a modal
+ * dialog's fixed backdrop from covering only part of a tall page.
+ */
+async function shot(name, { fullPage = true } = {}) {
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage });
   if (!name.startsWith("failure")) {
     await checkAccessibility(name);
     const overflow = await page.evaluate(
@@ -184,6 +185,7 @@ const steps = [
       // last row of the first page by size the loser.
       state.winner = largest.uuid;
       state.loser = bySize.data[bySize.data.length - 1].uuid;
+      state.other = bySize.data[1].uuid;
       state.campaign = largest.campaign_id;
       check(state.campaign, "the largest identity has no campaign");
       const endpoint = largest.c2_endpoints?.[0];
@@ -293,6 +295,35 @@ const steps = [
         (await page.getByLabel("Notes on this identity").inputValue()) === note,
         "the notes did not survive a reload",
       );
+    },
+  ],
+  [
+    "cannot-link asks for confirmation, then is recorded",
+    async () => {
+      await page.getByLabel("Other identity uuid").fill(state.other);
+      await page.getByRole("button", { name: /^Mark cannot-link/ }).click();
+      const dialog = page.getByRole("alertdialog", {
+        name: "Mark as different actors?",
+      });
+      await dialog.waitFor();
+      const text = await dialog.textContent();
+      check(
+        text.includes(state.other.slice(0, 8)) &&
+          text.includes("Nothing moves now"),
+        "the confirmation does not say what will change",
+      );
+      await shot("07b-identity-confirm-cannot-link", { fullPage: false });
+      await dialog.getByRole("button", { name: "Mark cannot-link" }).click();
+      await page
+        .getByRole("status")
+        .getByText(/are different actors\./)
+        .waitFor();
+      const decisions = await apiCall(
+        state.token,
+        "GET",
+        `/api/v1/decisions?subject=${state.winner}&kind=cannot_link`,
+      );
+      check(decisions.total === 1, "the cannot-link decision was not stored");
     },
   ],
   [
