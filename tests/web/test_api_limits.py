@@ -110,3 +110,26 @@ async def test_database_outage_is_503(app: FastAPI, client: httpx.AsyncClient) -
     assert health.status_code == 503
     assert health.json()["status"] == "unavailable"
     assert health.json()["database"]["ok"] is False
+
+
+async def test_busy_pool_is_503_with_retry_after(
+    app: FastAPI, client: httpx.AsyncClient, api_engine: AsyncEngine
+) -> None:
+    busy = create_engine(
+        api_engine.url.render_as_string(hide_password=False),
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=0.2,
+    )
+    state = app.state.decnet
+    working = state.sessions
+    state.sessions = session_factory(busy)
+    try:
+        async with busy.connect():
+            response = await client.get("/api/v1/identities", headers=auth())
+    finally:
+        state.sessions = working
+        await busy.dispose()
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert "database busy" in response.json()["detail"]

@@ -14,7 +14,8 @@ FastAPI's list form, `{"detail": [{"loc", "msg", "type"}, ...]}`.
 | RateLimitedError, TooManyStreamsError | 429, with `Retry-After` when known |
 | DatabaseUnavailableError, BusUnavailableError, SchemaError | 503 |
 | SQLAlchemy IntegrityError (a concurrent change won) | 409 |
-| SQLAlchemy OperationalError, InterfaceError, pool TimeoutError | 503 |
+| SQLAlchemy OperationalError, InterfaceError | 503 |
+| SQLAlchemy pool TimeoutError (every connection busy) | 503, with `Retry-After` |
 | ConnectionError (a driver that failed to connect, such as asyncpg) | 503 |
 | any other DecnetError or exception | 500, message logged, not returned |
 """
@@ -142,6 +143,14 @@ async def _handle_database_error(request: Request, error: Exception) -> JSONResp
         return JSONResponse(
             {"detail": "the change conflicts with a concurrent change; retry"},
             status_code=409,
+        )
+    if isinstance(error, sa_exc.TimeoutError):
+        # Every pooled connection stayed busy for the pool timeout: the server
+        # is overloaded, not down.
+        return JSONResponse(
+            {"detail": "database busy: no connection became free in time; retry later"},
+            status_code=503,
+            headers={"Retry-After": "1"},
         )
     return JSONResponse(
         {"detail": "database unavailable; retry later"}, status_code=503
