@@ -5,9 +5,10 @@ database, its largest identity is put in a campaign, an analyst account is
 created, and the server is started on a free loopback port. The browser
 script decnet_web/e2e/dashboard.e2e.mjs then logs in, searches and sorts
 the identity list, watches a merge arrive over the event stream, follows
-the merged link to the winner, edits notes, opens an attacker, pages the
-attacker list and checks the session-expired flow. Screenshots of each page
-go to artifacts/e2e/.
+the merged link to the winner, edits notes, marks cannot-link through the
+confirmation dialog, opens an attacker, pages the attacker list, opens an
+identity with the keyboard and checks the session-expired flow.
+Screenshots of each page go to artifacts/e2e/.
 
 The test needs Node.js, the dashboard's node_modules and build (`make web`)
 and Debian's chromium; without them it is skipped, and with
