@@ -151,15 +151,21 @@ def generate(
     left, right = block_pairs(
         members, table.row_val[rows], rank[members], params.block_size, params.window
     )
-    lefts, rights = [left], [right]
+    # Each source is reduced to its sorted distinct pair codes before the
+    # next one runs, so that the raw proposals (about twice the distinct
+    # pairs) of only one source are in memory at a time.
+    codes = [_pair_codes(left, right, n)]
+    del left, right, rows, members
     density: dict[str, IntArray] = {}
     for k, kp in simhash_kinds.items():
         assert kp is not None
         sl, sr, dens = _simhash_pairs(table, k, kp.hamming, params)
-        lefts.append(sl)
-        rights.append(sr)
+        codes.append(sl * np.int64(n) + sr)
         density[table.kinds[k]] = dens
-    left, right = _unique_pairs(np.concatenate(lefts), np.concatenate(rights), n)
+        del sl, sr
+    merged = sorted_unique(np.concatenate(codes))
+    del codes
+    left, right = merged // max(n, 1), merged % max(n, 1)
     return Candidates(
         left=left,
         right=right,
@@ -206,7 +212,7 @@ def _simhash_pairs(
     hashes = np.array([p for p in parsed if p is not None], dtype=np.uint64)
     if len(hashes) == 0:
         return _empty(), _empty(), np.zeros(n, dtype=np.int64)
-    lefts, rights = [], []
+    codes = []
     signed = hashes.view(np.int64)
     for shift, width in band_edges(hamming):
         bucket = (hashes >> np.uint64(shift)) & np.uint64((1 << width) - 1)
@@ -218,18 +224,19 @@ def _simhash_pairs(
             params.window,
         )
         close = np.bitwise_count(hashes[a] ^ hashes[b]) <= hamming
-        lefts.append(a[close])
-        rights.append(b[close])
-    a = np.concatenate(lefts)
-    b = np.concatenate(rights)
-    left, right = _unique_pairs(obs[a], obs[b], n)
+        codes.append(_pair_codes(obs[a[close]], obs[b[close]], n))
+        del a, b, close
+    merged = sorted_unique(np.concatenate(codes))
+    left, right = merged // n, merged % n
     density = np.bincount(left, minlength=n) + np.bincount(right, minlength=n)
     return left, right, density.astype(np.int64)
 
 
-def _unique_pairs(a: IntArray, b: IntArray, n: int) -> tuple[IntArray, IntArray]:
+def _pair_codes(a: IntArray, b: IntArray, n: int) -> IntArray:
+    """Return the sorted distinct codes `lo * n + hi` of the pairs (a, b),
+    self-pairs left out."""
     lo = np.minimum(a, b)
     hi = np.maximum(a, b)
     keep = lo != hi
-    codes = sorted_unique(lo[keep] * np.int64(n) + hi[keep])
-    return codes // n, codes % n
+    return sorted_unique(lo[keep] * np.int64(n) + hi[keep])
+
