@@ -8,6 +8,11 @@ scenario with the suite mean. Parameters are chosen for the suite as a
 whole, never per scenario.
 
     python bench/cluster_calibrate.py /tmp/eval-keep [--grid]
+
+`--cost SIZE` instead times the model (CPU seconds, no database) with and
+without re-estimation on the synthetic fleet of `bench/cluster_scale.py`:
+
+    python bench/cluster_calibrate.py --cost 100000
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import itertools
 import json
 import sqlite3
 import sys
+import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,11 +121,50 @@ def grid() -> list[tuple[str, ModelParams]]:
     return variants
 
 
+def cost(size: int) -> None:
+    """Print the model's CPU time on `size` synthetic observations with and
+    without re-estimation."""
+    from cluster_scale import Fleet
+
+    fleet = Fleet()
+    uuids: list[str] = []
+    rows: list[tuple[str, str, str]] = []
+    for observation, features in fleet.rows(0, size):
+        uuids.append(observation["uuid"])
+        rows += [(observation["uuid"], kind, value) for kind, value in features]
+    table = build_table(uuids, rows)
+    for label, params in (
+        ("no re-estimation", ModelParams(reestimation_rounds=0)),
+        ("defaults", ModelParams()),
+    ):
+        started = time.process_time()
+        result = run_model(table, params)
+        seconds = time.process_time() - started
+        parts = len(set(result.labels.tolist()))
+        print(
+            f"{size} observations, {label}: {seconds:.1f} s CPU, "
+            f"{len(result.scores.bits)} candidate pairs, {parts} parts"
+        )
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("keep", type=Path, help="folder given to decnet eval --keep")
+    parser.add_argument(
+        "keep", type=Path, nargs="?", help="folder given to decnet eval --keep"
+    )
     parser.add_argument("--grid", action="store_true", help="also try the grid")
+    parser.add_argument(
+        "--cost",
+        type=int,
+        metavar="SIZE",
+        help="time the model on SIZE synthetic observations instead",
+    )
     args = parser.parse_args(argv)
+    if args.cost:
+        cost(args.cost)
+        return 0
+    if args.keep is None:
+        parser.error("give the folder of decnet eval --keep, or --cost SIZE")
     folders = sorted(
         p for p in args.keep.iterdir() if (p / "evaluation.sqlite").exists()
     )
