@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import os
 import statistics
 import sys
 import time
@@ -132,7 +133,7 @@ async def measure(db: Path, rounds: int) -> None:
         while obs not in arrived:
             await asyncio.sleep(0.01)
         latencies.append(arrived[obs] - sent)
-        print(f"round {n}: {latencies[-1]:.2f} s")
+        print(f"round {n}: {latencies[-1]:.2f} s load={os.getloadavg()[0]:.1f}")
     print(f"median latency {statistics.median(latencies):.2f} s over {rounds} rounds")
     worker.stop()
     for task in tasks[1:]:

@@ -9,8 +9,9 @@ then measures, each in this one process:
 2. a second full pass on unchanged data (reads and decides, writes nothing);
 3. an incremental pass after 1,000 new observations.
 
-Peak memory is the process's maximum resident set size. Run one size per
-process so that the peaks do not mix:
+Peak memory is the process's maximum resident set size, and `load` the
+1-minute load average when the pass ended. Run one size per process so
+that the peaks do not mix:
 
     python bench/cluster_scale.py 100000 --db /tmp/bench-100k.sqlite
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import os
 import random
 import resource
 import sqlite3
@@ -155,6 +157,11 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def load() -> str:
+    """Return the 1-minute load average, since other jobs share the cores."""
+    return f"{os.getloadavg()[0]:.1f}"
+
+
 def cpu_s() -> float:
     """Return the CPU seconds (user and system) this process has used."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -180,7 +187,7 @@ async def measure(size: int, db: Path) -> None:
             f"identities={report.identities} formed={report.formed} "
             f"candidate_pairs={report.candidate_pairs} "
             f"accepted_links={report.accepted_links} changed={report.changed} "
-            f"peak_rss_mb={peak_mb():.0f}"
+            f"peak_rss_mb={peak_mb():.0f} load={load()}"
         )
     write(db, fleet, size, 1000, "2026-06-02 00:00:00.000000")
     started, cpu = time.perf_counter(), cpu_s()
@@ -190,7 +197,7 @@ async def measure(size: int, db: Path) -> None:
         f"size={size} pass=incremental_1000 seconds={seconds:.1f} "
         f"cpu_s={cpu_s() - cpu:.1f} "
         f"observations_read={report.observations} formed={report.formed} "
-        f"linked={report.linked} peak_rss_mb={peak_mb():.0f}"
+        f"linked={report.linked} peak_rss_mb={peak_mb():.0f} load={load()}"
     )
     await engine.dispose()
 
