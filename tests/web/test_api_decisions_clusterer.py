@@ -10,11 +10,15 @@ weights match those of a real sensor.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from decnet.clustering.worker import cluster_once
+from decnet.web.db.models import AttackerIdentity
 from tests.clustering.fleet import add_observations
 from tests.web.conftest import auth
 
@@ -175,13 +179,17 @@ async def test_merge_survives_full_passes(
     client: httpx.AsyncClient, api_engine: AsyncEngine
 ) -> None:
     uuids = await clustered_fleet(api_engine)
-    # Both identities were formed in one pass, so they tie on created_at and
-    # the clusterer's own choice would be the smaller uuid. The analyst
-    # picks the other one.
-    first, second = await owner(client, uuids[0]), await owner(client, uuids[3])
-    assert first is not None
-    assert second is not None
-    loser, winner = sorted((first, second))
+    winner, loser = await owner(client, uuids[0]), await owner(client, uuids[3])
+    assert winner is not None
+    assert loser is not None
+    # The clusterer on its own keeps the oldest identity as the winner; the
+    # analyst picks the newer one.
+    async with api_engine.begin() as conn:
+        await conn.execute(
+            sa.update(AttackerIdentity)
+            .where(AttackerIdentity.uuid == loser)
+            .values(created_at=datetime(2026, 1, 1, tzinfo=UTC))
+        )
     response = await client.post(
         f"/api/v1/identities/{winner}/merge",
         json={"loser_uuid": loser, "reason": "same operator, seen in chat logs"},
