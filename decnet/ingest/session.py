@@ -90,6 +90,7 @@ class SessionState:
     # Filled when the session is stored: keystrokes and content SimHashes.
     kd_simhash: int | None = None
     input_typed: bool | None = None
+    keystroke_latencies_ms: dict[str, list[float]] = field(default_factory=dict)
     ttylogs_read: list[str] = field(default_factory=list)
     payload_simhashes: dict[str, str] = field(default_factory=dict)
 
@@ -265,6 +266,7 @@ class SessionState:
             "endpoints": [[v, p] for v, p in self.endpoints.items()],
             "ttylogs": self.ttylogs,
             "ttylogs_read": self.ttylogs_read,
+            "keystroke_latencies_ms": self.keystroke_latencies_ms,
             "hours": self.hours,
             "payload_simhashes": self.payload_simhashes,
             "features": [list(f) for f in features],
@@ -313,6 +315,7 @@ class SessionState:
             hours=list(state.get("hours", [0] * 24)),
             kd_simhash=int.from_bytes(kd, "big") if kd else None,
             input_typed=row.get("input_typed"),
+            keystroke_latencies_ms=dict(state.get("keystroke_latencies_ms", {})),
             ttylogs_read=list(state.get("ttylogs_read", [])),
             payload_simhashes=dict(state.get("payload_simhashes", {})),
         )

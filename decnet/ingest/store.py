@@ -399,6 +399,7 @@ class Store:
         state.ttylogs_read = read
         state.input_typed = result.typed if result.input_records else None
         state.kd_simhash = result.digraph_simhash
+        state.keystroke_latencies_ms = result.stored_latencies()
 
     def _payload_simhash(self, digest: str, outfile: str | None) -> str | None:
         if digest in self._payload_cache:

@@ -54,6 +54,7 @@ TRANSITIONS = (
     "other",
 )
 MIN_TRANSITION_SAMPLES = 3
+MAX_STORED_LATENCIES = 500
 # Bit i of the code moves to position i * 37 mod 64, spreading each measure
 # over the bands the clusterer's Hamming index uses. 37 is coprime to 64, so
 # this is a permutation and leaves distances and bitwise majorities intact.
@@ -65,9 +66,9 @@ class KeystrokeProfile:
     """What the input records of one or more ttylogs say about the typist.
 
     `latencies_ms` are the gaps between consecutive single-key input
-    records; `transitions` contains the natural log of those gaps in
-    milliseconds by kind of key transition (`letters` for letter to
-    letter); `typed` is True for typed input, False for pasted or scripted input;
+    records; `transitions` contains the same gaps by kind of key transition
+    (`letters` for letter to letter), without the gaps after Enter; `typed`
+    is True for typed input, False for pasted or scripted input;
     `digraph_simhash` is the rhythm code, None with fewer than five
     transitions.
     """
@@ -80,6 +81,17 @@ class KeystrokeProfile:
     truncated: bool = False
     typed: bool = False
     digraph_simhash: int | None = None
+
+    def stored_latencies(self) -> dict[str, list[float]]:
+        """Return the latencies by transition kind as a session row stores them.
+
+        Each kind keeps its first 500 gaps, in milliseconds rounded to 0.1,
+        which `rhythm_code` accepts as they are.
+        """
+        return {
+            kind: [round(gap, 1) for gap in gaps[:MAX_STORED_LATENCIES]]
+            for kind, gaps in self.transitions.items()
+        }
 
 
 def _key_class(byte: int) -> str:
@@ -136,7 +148,7 @@ def _interquartile_mean(values: list[float]) -> float:
 
 
 def rhythm_code(transitions: dict[str, list[float]]) -> int | None:
-    """Return the 64-bit rhythm code of log latencies grouped by transition.
+    """Return the 64-bit rhythm code of latencies (ms) grouped by transition.
 
     22 bits place the typing speed (letter to letter, or every transition
     when fewer than three are letter pairs) between 40 ms and 760 ms. Six
@@ -144,10 +156,14 @@ def rhythm_code(transitions: dict[str, list[float]]) -> int | None:
     of 28 %. A kind with fewer than three samples counts as the speed itself.
     Returns None with fewer than five transitions.
     """
-    every = [value for values in transitions.values() for value in values]
+    logs = {
+        kind: [math.log(max(gap, 1.0)) for gap in gaps]
+        for kind, gaps in transitions.items()
+    }
+    every = [value for values in logs.values() for value in values]
     if len(every) < MIN_DIGRAPHS:
         return None
-    letters = transitions.get("letters", [])
+    letters = logs.get("letters", [])
     base = letters if len(letters) >= MIN_TRANSITION_SAMPLES else every
     speed = _interquartile_mean(base)
     bits: list[bool] = []
@@ -156,7 +172,7 @@ def rhythm_code(transitions: dict[str, list[float]]) -> int | None:
         bits.append(speed > floor + step * SPEED_STEP)
     lowest = -RELATIVE_STEP * (RELATIVE_BITS - 1) / 2
     for kind in TRANSITIONS:
-        samples = transitions.get(kind, [])
+        samples = logs.get(kind, [])
         relative = 0.0
         if len(samples) >= MIN_TRANSITION_SAMPLES:
             relative = _interquartile_mean(samples) - speed
@@ -218,9 +234,7 @@ def profile(sources: list[bytes]) -> KeystrokeProfile:
                     result.latencies_ms.append(gap_ms)
                     kind = _transition(previous[1], key)
                     if kind is not None:
-                        result.transitions.setdefault(kind, []).append(
-                            math.log(max(gap_ms, 1.0))
-                        )
+                        result.transitions.setdefault(kind, []).append(gap_ms)
             previous = (when, key)
     result.typed = _is_typed(result)
     result.digraph_simhash = rhythm_code(result.transitions)

@@ -409,6 +409,27 @@ async def test_keystroke_majority_over_typed_sessions(
     assert kd == [row["kd_digraph_simhash"].hex()]
 
 
+async def test_keystroke_latencies_stored_per_session(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    tty = tmp_path / "tty"
+    tty.mkdir()
+    name = "d" * 64
+    (tty / name).write_bytes(typed("uname -a\r", gap=0.2))
+    first = [event("cowrie.log.closed", ttylog=f"var/lib/cowrie/tty/{name}")]
+    later = [event("cowrie.session.closed", at="2024-04-01T10:05:00Z")]
+    await ingest_paths(engine, [write_log(tmp_path / "a.json", first)], tty_dir=tty)
+    await ingest_paths(engine, [write_log(tmp_path / "b.json", later)], tty_dir=tty)
+    (session,) = await sessions_of(engine, IP)
+    stored = session["state"]["keystroke_latencies_ms"]
+    assert stored["letters"] == [200.0] * 4
+    assert stored["into_space"] == [200.0]
+    assert stored["after_space"] == [200.0]
+    assert stored["after_symbol"] == [200.0]
+    assert stored["into_enter"] == [200.0]
+    assert session["event_count"] == 2
+
+
 async def test_payload_content_simhash(engine: AsyncEngine, tmp_path: Path) -> None:
     downloads = tmp_path / "downloads"
     downloads.mkdir()

@@ -105,31 +105,31 @@ def bits_apart(a: int | None, b: int | None) -> int:
 
 
 def test_rhythm_code_distance_counts_speed_steps() -> None:
-    speed = math.log(100.0)
-    slow = speed + 3 * SPEED_STEP
+    speed = 100.0
+    slow = speed * math.exp(3 * SPEED_STEP)
     a = rhythm_code({"letters": [speed] * 6})
     b = rhythm_code({"letters": [slow] * 6})
     assert bits_apart(a, b) == 3
 
 
 def test_rhythm_code_distance_counts_habit_steps() -> None:
-    speed = [math.log(100.0)] * 6
-    a = rhythm_code({"letters": speed, "into_space": [math.log(100.0)] * 3})
-    b = rhythm_code({"letters": speed, "into_space": [math.log(200.0)] * 3})
+    speed = [100.0] * 6
+    a = rhythm_code({"letters": speed, "into_space": [100.0] * 3})
+    b = rhythm_code({"letters": speed, "into_space": [200.0] * 3})
     # ln 2 = 0.69 lies above the thresholds at 0.125, 0.375 and 0.625.
     assert bits_apart(a, b) == 3
 
 
 def test_rare_transition_counts_as_speed() -> None:
-    speed = [math.log(100.0)] * 6
+    speed = [100.0] * 6
     a = rhythm_code({"letters": speed})
-    b = rhythm_code({"letters": speed, "into_enter": [math.log(900.0)] * 2})
+    b = rhythm_code({"letters": speed, "into_enter": [900.0] * 2})
     assert a == b
 
 
 def test_rhythm_code_needs_five_transitions() -> None:
-    assert rhythm_code({"letters": [math.log(100.0)] * 4}) is None
-    assert rhythm_code({"letters": [math.log(100.0)] * 5}) is not None
+    assert rhythm_code({"letters": [100.0] * 4}) is None
+    assert rhythm_code({"letters": [100.0] * 5}) is not None
 
 
 def test_stray_pause_moves_no_bit() -> None:
@@ -151,9 +151,16 @@ def test_think_time_after_enter_ignored() -> None:
 
 
 def test_majority_of_codes_is_median_rhythm() -> None:
-    speeds = [math.log(80.0), math.log(120.0), math.log(300.0)]
+    speeds = [80.0, 120.0, 300.0]
     codes = [rhythm_code({"letters": [speed] * 6}) for speed in speeds]
     assert majority(code for code in codes if code is not None) == codes[1]
+
+
+def test_stored_latencies_give_same_code() -> None:
+    result = profile([typed("cat /etc/passwd; uname -a\r", gap=0.137)])
+    stored = result.stored_latencies()
+    assert stored["letters"][0] == 137.0
+    assert rhythm_code(stored) == result.digraph_simhash
 
 
 def test_profile_of_truncated_file_flags_truncation() -> None:
