@@ -165,6 +165,55 @@ async def test_incremental_pass_reads_only_neighbourhood(engine: AsyncEngine) ->
     assert owners[late] == owners[uuids[6]]
 
 
+async def _identity_rows(engine: AsyncEngine) -> dict[str, tuple]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            sa.select(
+                AttackerIdentity.uuid,
+                AttackerIdentity.updated_at,
+                AttackerIdentity.rollup_digest,
+            )
+        )
+        return {uuid: (updated, digest) for uuid, updated, digest in rows}
+
+
+async def _history_by_observation(engine: AsyncEngine) -> Counter[str]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(sa.select(IdentityHistory.observation_uuid))
+        return Counter(row[0] for row in rows)
+
+
+async def test_incremental_pass_writes_only_neighbourhood(
+    engine: AsyncEngine,
+) -> None:
+    uuids = await add_observations(engine, base_fleet())
+    await cluster_once(engine)
+    identities_before = await _identity_rows(engine)
+    history_before = await _history_by_observation(engine)
+    subjects_before = await subjects(engine)
+    links_before = await count(engine, IdentityLink)
+
+    [late] = await add_observations(engine, [actor(2)], start=len(uuids))
+    report = await cluster_once(engine, full=False)
+
+    owners = await identity_of(engine)
+    identities_after = await _identity_rows(engine)
+    rewritten = {
+        uuid
+        for uuid, row in identities_after.items()
+        if identities_before.get(uuid) != row
+    }
+    assert not report.full
+    assert report.observations < len(uuids)
+    assert rewritten == {owners[late]}
+    new_history = await _history_by_observation(engine) - history_before
+    assert new_history == Counter({late: 1})
+    assert await subjects(engine) - subjects_before == Counter(
+        {"identity.observation.linked": 1}
+    )
+    assert await count(engine, IdentityLink) == links_before + 1
+
+
 async def test_bridging_evidence_merges_into_oldest(engine: AsyncEngine) -> None:
     fleet = [actor(0) for _ in range(3)] + [scanner(s) for s in range(SCANNERS)]
     first = await add_observations(engine, fleet)
