@@ -75,11 +75,12 @@ def to_cowrie(value: Any) -> dict[str, Any]:
     """
     if not isinstance(value, dict):
         raise LineRejected(f"JSON value is a {type(value).__name__}, not an object")
-    if (
-        "type" not in value
-        and value.get("event_type") == "tls"
-        and isinstance(value.get("tls"), dict)
-    ):
+    if "type" not in value and "event_type" in value:
+        if value["event_type"] != "tls" or not isinstance(value.get("tls"), dict):
+            raise LineRejected(
+                f"Suricata event_type {str(value['event_type'])[:40]!r} is not "
+                "read; only 'tls' records with a 'tls' object are"
+            )
         value = from_suricata_tls(value)
     kind = value.get("type")
     if not isinstance(kind, str) or kind not in TYPES:

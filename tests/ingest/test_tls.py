@@ -3,6 +3,7 @@ import hashlib
 import pytest
 
 from decnet.ingest.events import EventParser, LineRejected
+from decnet.ingest.jsonl import to_cowrie
 from decnet.ingest.tls import InvalidJa3, ja3_value, normalised_ja3
 from tests.ingest.support import event
 
@@ -61,3 +62,25 @@ def test_ja3_string_on_cowrie_event_normalised() -> None:
     parser.add(event("cowrie.direct-tcpip.ja4", ja3=JA3_ORDER_B))
     (state,) = parser.states()
     assert state.ja3 == [normalised_ja3(JA3_ORDER_A)]
+
+
+def test_suricata_tls_record_read() -> None:
+    record = {
+        "timestamp": "2026-02-01T10:00:00.000000+0000",
+        "flow_id": 1000,
+        "event_type": "tls",
+        "src_ip": "203.0.113.120",
+        "dest_ip": "192.0.2.20",
+        "dest_port": 443,
+        "tls": {"ja3": {"hash": "0" * 32, "string": JA3_ORDER_A}, "ja4": "t13d"},
+    }
+    event = to_cowrie(record)
+    assert event["eventid"] == "cowrie.direct-tcpip.ja4"
+    assert event["session"] == "1000"
+    assert "dst_ip" not in event
+
+
+def test_other_suricata_records_rejected_with_reason() -> None:
+    record = {"event_type": "flow", "src_ip": "203.0.113.120"}
+    with pytest.raises(LineRejected, match="Suricata event_type 'flow' is not read"):
+        to_cowrie(record)
