@@ -26,7 +26,8 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -46,6 +47,8 @@ class Result:
     errors: int
     elapsed_s: float
     latencies_ms: list[float]
+    # Failed requests by status code, or by exception name for transport errors.
+    failures: Counter[str] = field(default_factory=Counter)
 
     @property
     def p50(self) -> float:
@@ -135,8 +138,12 @@ def serve(db_url: str, port: int) -> None:
     import uvicorn
 
     from decnet.config import Settings
+    from decnet.logs import configure_logging
     from decnet.web.api.app import create_app
 
+    # Warnings and errors only, with their fields, so a failed request names
+    # its cause without logging every request.
+    configure_logging("WARNING")
     app = create_app(
         Settings(db_url=db_url, jwt_secret=SECRET), announce_admin=lambda a: None
     )
@@ -145,7 +152,17 @@ def serve(db_url: str, port: int) -> None:
         return {"ok": True}
 
     app.add_api_route("/bench/trivial", trivial, methods=["GET"])
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    # Connections idle longer than uvicorn's default keep-alive (5 s) under a
+    # loaded machine would be closed while a client reuses them, which shows
+    # up as client read errors that are not the API's.
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        timeout_keep_alive=60,
+    )
 
 
 async def drive(
@@ -153,7 +170,7 @@ async def drive(
 ) -> Result:
     """Send `requests` GETs over `clients` connections, cycling through `paths`."""
     latencies: list[float] = []
-    errors = 0
+    failures: Counter[str] = Counter()
     counter = iter(range(requests))
     headers = {"Authorization": f"Bearer {token}"}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -161,21 +178,20 @@ async def drive(
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
 
         async def worker() -> None:
-            nonlocal errors
             for n in counter:
                 started = time.perf_counter()
                 try:
                     response = await client.get(paths[n % len(paths)], headers=headers)
-                    failed = response.status_code != 200
-                except httpx.HTTPError:
-                    failed = True
+                    if response.status_code != 200:
+                        failures[str(response.status_code)] += 1
+                except httpx.HTTPError as error:
+                    failures[type(error).__name__] += 1
                 latencies.append((time.perf_counter() - started) * 1000)
-                errors += failed
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(clients)))
         elapsed = time.perf_counter() - started
-    return Result(name, requests, errors, elapsed, latencies)
+    return Result(name, requests, sum(failures.values()), elapsed, latencies, failures)
 
 
 def wait_ready(base: str, process: subprocess.Popen[bytes]) -> None:
@@ -248,18 +264,23 @@ def main() -> None:
         serve(args.serve, args.port)
         return
 
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as folder:
         db_url = args.db or f"sqlite:///{Path(folder) / 'bench.sqlite'}"
         results = asyncio.run(benchmark(args, db_url))
+    load_after = os.getloadavg()
     backend = db_url.split(":", 1)[0]
     print(
         f"\n{args.identities} identities on {backend}, {args.clients} clients, "
-        f"{args.requests} requests per route\n"
+        f"{args.requests} requests per route, {os.cpu_count()} CPUs, 1-minute load "
+        f"average {load_before[0]:.1f} before and {load_after[0]:.1f} after\n"
     )
     print("| route | p50 ms | p99 ms | requests/s | errors |")
     print("|---|---:|---:|---:|---:|")
     for r in results:
-        print(f"| {r.name} | {r.p50:.1f} | {r.p99:.1f} | {r.rps:.0f} | {r.errors} |")
+        failures = ", ".join(f"{n} x {what}" for what, n in sorted(r.failures.items()))
+        errors = f"{r.errors} ({failures})" if failures else "0"
+        print(f"| {r.name} | {r.p50:.1f} | {r.p99:.1f} | {r.rps:.0f} | {errors} |")
 
 
 if __name__ == "__main__":
