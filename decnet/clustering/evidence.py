@@ -186,14 +186,18 @@ def build_evidence(
     """Compute the weights of `table` under `params`.
 
     `simhash_density` maps a SimHash kind to the per-observation count of
-    near neighbours found by the band index; absent kinds count zero.
+    near neighbours found by the band index; absent kinds count zero. The
+    band index pairs only a window of neighbours in a large bucket, so each
+    count is raised to the carriers of the observation's own exact hashes.
     """
     n = table.fleet_size
     simhash: dict[int, SimhashIndex] = {}
     for k, kind in enumerate(table.kinds):
         kp = params.kind(kind)
         if kind in features.SIMHASH_KINDS and kp is not None:
-            density = (simhash_density or {}).get(kind)
+            density = np.maximum(
+                (simhash_density or {}).get(kind, 0), _exact_carriers(table, k) - 1
+            )
             simhash[k] = simhash_index(table, k, kp.hamming, density)
     m, caps = _value_params(table, params)
     return Evidence(
@@ -209,6 +213,15 @@ def build_evidence(
         value_m=m,
         value_cap=caps,
     )
+
+
+def _exact_carriers(table: FeatureTable, k: int) -> IntArray:
+    """Return per observation the most carriers of any one of its values of
+    kind index `k` (0 without one)."""
+    out = np.zeros(table.n_observations, dtype=np.int64)
+    rows = np.flatnonzero(table.value_kind[table.row_val] == k)
+    np.maximum.at(out, table.row_obs[rows], table.counts()[table.row_val[rows]])
+    return out
 
 
 def _group_ids(table: FeatureTable, params: ModelParams) -> IntArray:

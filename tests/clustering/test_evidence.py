@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from decnet.clustering.candidates import generate
 from decnet.clustering.derived import registered_domain
 from decnet.clustering.evidence import build_evidence, score_pairs, value_weights
 from decnet.clustering.explain import explain_pair
@@ -114,3 +115,17 @@ def test_registered_domain_of_file_name_is_none() -> None:
 
 def test_registered_domain_under_special_use_name() -> None:
     assert registered_domain("x7f2.c2.lab.example:443") == "lab.example"
+
+
+def test_simhash_density_counts_every_duplicate() -> None:
+    # 100 copies of one script hash fill a band bucket far beyond the
+    # window of 12, yet each copy has 99 neighbours.
+    fleet = [f"o{i:04d}" for i in range(400)]
+    rows = [(obs, "command_simhash", "00ff00ff00ff00ff") for obs in fleet[:100]]
+    table = build_table(fleet, rows)
+    params = ModelParams()
+    found = generate(table, params, value_weights(table, params), 10.0)
+    evidence = build_evidence(table, params, found.density)
+    k = table.kinds.index("command_simhash")
+    assert found.density["command_simhash"][:100].min() < 99
+    assert (evidence.simhash[k].density[:100] == 99).all()
