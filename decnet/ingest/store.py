@@ -31,14 +31,18 @@ from sqlmodel import SQLModel
 
 from decnet import features as fk
 from decnet.bus import topics
-from decnet.bus.outbox import append_event
 from decnet.bus.payloads import AttackerObserved
 from decnet.ingest import ttylog
 from decnet.ingest.rollup import FeatureStats, Rollup
 from decnet.ingest.session import SessionState
 from decnet.ingest.simhash import simhash_tokens, to_hex
 from decnet.web.db.engine import session_factory, transaction
-from decnet.web.db.models import Attacker, AttackerSession, ObservationFeature
+from decnet.web.db.models import (
+    Attacker,
+    AttackerSession,
+    ObservationFeature,
+    OutboxEvent,
+)
 from decnet.web.db.models.common import new_uuid
 from decnet.web.db.models.observation import IngestFile
 from decnet.web.db.types import utcnow
@@ -50,6 +54,7 @@ ATTACKERS = TABLES[Attacker.__tablename__]
 SESSIONS = TABLES[AttackerSession.__tablename__]
 FEATURES = TABLES[ObservationFeature.__tablename__]
 FILES = TABLES[IngestFile.__tablename__]
+OUTBOX = TABLES[OutboxEvent.__tablename__]
 CHUNK = 500
 MAX_PAYLOAD_BYTES = 4 << 20
 OBSERVED = topics.attacker(topics.ATTACKER_OBSERVED)
@@ -76,6 +81,24 @@ async def _delete_ids(db: AsyncSession, table: sa.Table, ids: Sequence[int]) -> 
         await db.execute(
             sa.delete(table).where(table.c.id.in_(ids[start : start + CHUNK]))
         )
+
+
+async def _stage_observed(db: AsyncSession, observed: list[tuple[str, str]]) -> None:
+    """Stage one `attacker.observed` event per (uuid, ip) in the outbox.
+
+    The rows are those `decnet.bus.outbox.append_event` would add, written
+    as one executemany per CHUNK instead of one ORM INSERT per event.
+    """
+    rows = [
+        {
+            "subject": OBSERVED,
+            "payload": AttackerObserved(observation_uuid=uuid, ip=ip).model_dump(
+                mode="json"
+            ),
+        }
+        for uuid, ip in observed
+    ]
+    await _execute_many(db, sa.insert(OUTBOX), rows)
 
 
 def value_key(value: str) -> str:
@@ -204,12 +227,9 @@ class Store:
                 changed = await self._rollup(db, written, uuids, created)
                 result.observations_updated = len(changed - created)
                 ips = {uuid: ip for ip, uuid in uuids.items()}
-                for uuid in sorted(changed | created):
-                    append_event(
-                        db,
-                        OBSERVED,
-                        AttackerObserved(observation_uuid=uuid, ip=ips[uuid]),
-                    )
+                await _stage_observed(
+                    db, [(uuid, ips[uuid]) for uuid in sorted(changed | created)]
+                )
             await self._save_progress(db, progress)
         return result
 
