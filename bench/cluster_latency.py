@@ -5,8 +5,8 @@ clustered), starts in one process the clusterer worker woken by
 `attacker.observed` on the in-process bus and the outbox relay, and then,
 `--rounds` times: inserts one new observation that shares an existing
 actor's payload, C2 and script, publishes `attacker.observed`, and waits
-for the `identity.*` event that names it. Prints each latency and the
-median.
+for the `identity.*` event that names it. Prints each latency, the time
+the worker's pass took within it, and the median.
 
     python bench/cluster_scale.py 100000 --db /tmp/bench-100k.sqlite
     python bench/cluster_latency.py --db /tmp/bench-100k.sqlite
@@ -31,6 +31,7 @@ import sqlalchemy as sa
 
 from decnet.bus import connect, topics
 from decnet.bus.relay import OutboxRelay
+from decnet.clustering.passes import PassReport
 from decnet.clustering.worker import Worker
 from decnet.web.db.engine import create_engine
 from decnet.web.db.models import Attacker, ObservationFeature, OutboxEvent
@@ -100,7 +101,13 @@ async def measure(db: Path, rounds: int) -> None:
     bus = await connect("inproc://")
     worker = Worker(engine, interval_s=3600.0, debounce_s=0.0, lease_ttl_s=120.0)
     first_pass = asyncio.Event()
-    worker.on_pass = lambda report: first_pass.set()
+    pass_seconds: list[float] = []
+
+    def on_pass(report: PassReport) -> None:
+        pass_seconds.append(report.duration_s)
+        first_pass.set()
+
+    worker.on_pass = on_pass
     arrived: dict[str, float] = {}
 
     async def on_identity(event: object) -> None:
@@ -133,7 +140,11 @@ async def measure(db: Path, rounds: int) -> None:
         while obs not in arrived:
             await asyncio.sleep(0.01)
         latencies.append(arrived[obs] - sent)
-        print(f"round {n}: {latencies[-1]:.2f} s load={os.getloadavg()[0]:.1f}")
+        # The pass that linked the observation is the last one finished.
+        print(
+            f"round {n}: {latencies[-1]:.2f} s, of which the pass "
+            f"{pass_seconds[-1]:.2f} s, load={os.getloadavg()[0]:.1f}"
+        )
     print(f"median latency {statistics.median(latencies):.2f} s over {rounds} rounds")
     worker.stop()
     for task in tasks[1:]:
