@@ -64,16 +64,18 @@ def block_pairs(
     keys: IntArray,
     block_size: int,
     window: int,
+    ties: IntArray | None = None,
 ) -> tuple[IntArray, IntArray]:
     """Propose pairs inside each group of `members`.
 
     `groups[r]` names the group of `members[r]`; `keys[r]` orders a large
-    group so that likely matches sit close together. Returns unordered
-    member pairs (may repeat across groups).
+    group so that likely matches sit close together, and `ties[r]` (default
+    `members`) orders members with equal keys. Returns unordered member
+    pairs (may repeat across groups).
     """
     if len(members) == 0:
         return _empty(), _empty()
-    order = np.lexsort((members, keys, groups))
+    order = np.lexsort((members if ties is None else ties, keys, groups))
     members, groups = members[order], groups[order]
     starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
     sizes = np.diff(np.r_[starts, len(groups)])
@@ -149,7 +151,12 @@ def generate(
     rows = np.flatnonzero(indexed[table.row_val])
     members = table.row_obs[rows]
     left, right = block_pairs(
-        members, table.row_val[rows], rank[members], params.block_size, params.window
+        members,
+        table.row_val[rows],
+        rank[members],
+        params.block_size,
+        params.window,
+        ties=table.sort_rank[members],
     )
     # Each source is reduced to its sorted distinct pair codes before the
     # next one runs, so that the raw proposals (about twice the distinct
@@ -222,6 +229,7 @@ def _simhash_pairs(
             signed,
             params.block_size,
             params.window,
+            ties=table.sort_rank[obs],
         )
         close = np.bitwise_count(hashes[a] ^ hashes[b]) <= hamming
         codes.append(_pair_codes(obs[a[close]], obs[b[close]], n))

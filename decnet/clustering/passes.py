@@ -226,6 +226,11 @@ def _load_table(
     uuids = [r.uuid for r in rows]
     flagged = [r.uuid for r in rows if r.flagged]
     table = build_table(uuids, store.iter_features(conn, scope), flagged)
+    ip_of = {r.uuid: r.ip for r in rows}
+    ips = [ip_of[uuid] for uuid in table.observations]
+    rank = np.empty(len(ips), dtype=np.int64)
+    rank[sorted(range(len(ips)), key=ips.__getitem__)] = np.arange(len(ips))
+    table = dataclasses.replace(table, ip_rank=rank)
     if scope is None:
         return table
     keys = [(kind, _value_key(value)) for kind, value in _table_keys(table)]

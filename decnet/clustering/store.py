@@ -52,6 +52,7 @@ class ObservationRow:
     first_seen_at: datetime | None
     last_seen_at: datetime | None
     updated_at: datetime | None
+    ip: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -132,6 +133,7 @@ def _observation_select() -> sa.Select[Any]:
         attackers.c.first_seen_at,
         attackers.c.last_seen_at,
         attackers.c.updated_at,
+        attackers.c.ip,
     )
 
 

@@ -68,6 +68,18 @@ class FeatureTable:
     # the fleet size and each value's carrier count in the whole fleet.
     population: int | None = None
     fleet_counts: IntArray | None = None
+    # Rank of each observation in a content order (its IP address) when the
+    # caller knows one. Observations are indexed by uuid, which is random
+    # per database, so windowed candidate search breaks ties by this rank to
+    # propose the same pairs for the same logs in every database.
+    ip_rank: IntArray | None = None
+
+    @property
+    def sort_rank(self) -> IntArray:
+        """Return `ip_rank`, or the uuid order when no content order is set."""
+        if self.ip_rank is not None:
+            return self.ip_rank
+        return np.arange(self.n_observations, dtype=np.int64)
 
     @property
     def n_observations(self) -> int:
