@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import orjson
+import pydantic
 
 from decnet import features
 from decnet.clustering.derived import C2_DOMAIN, DERIVED_KINDS
@@ -201,30 +203,57 @@ def load_params(path: Path | None) -> ModelParams:
     return _apply(params, data, path)
 
 
+def _checked(cls: type, data: Any, where: str, path: Path) -> dict[str, Any]:
+    """Return `data` with each field converted to its type in dataclass `cls`.
+
+    Raises ConfigError naming the file, the field and the expected type, or
+    listing the valid fields when one is unknown.
+    """
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{where} in {path} must be a JSON object, got {type(data).__name__}"
+        )
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
+    checked: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in names:
+            raise ConfigError(
+                f"unknown field {name!r} in {where} in {path}; "
+                f"valid fields: {', '.join(sorted(names))}"
+            )
+        try:
+            checked[name] = pydantic.TypeAdapter(hints[name]).validate_python(value)
+        except pydantic.ValidationError:
+            raise ConfigError(
+                f"invalid value {value!r} for {name!r} in {where} in {path}: "
+                f"expected {_type_name(hints[name])}"
+            ) from None
+    return checked
+
+
+def _type_name(hint: Any) -> str:
+    """Return a short readable name of a field type for error messages."""
+    return getattr(hint, "__name__", None) or str(hint).replace("typing.", "")
+
+
 def _apply(params: ModelParams, data: dict[str, Any], path: Path) -> ModelParams:
     kinds = dict(params.kinds)
-    for name, fields in (data.pop("kinds", None) or {}).items():
+    raw_kinds = data.pop("kinds", None) or {}
+    if not isinstance(raw_kinds, dict):
+        raise ConfigError(
+            f"'kinds' in {path} must be a JSON object of kind names, "
+            f"got {type(raw_kinds).__name__}"
+        )
+    for name, fields in raw_kinds.items():
         if name not in features.ALL_KINDS | DERIVED_KINDS:
             raise ConfigError(f"unknown feature kind {name!r} in {path}")
         base = kinds.get(name, KindParams(m=0.5))
-        try:
-            kinds[name] = dataclasses.replace(base, **fields)
-        except TypeError as exc:
-            raise ConfigError(
-                f"invalid parameters for kind {name!r} in {path}: {exc}"
-            ) from None
-    for frozen_set in (
-        "tooling_kinds",
-        "stack_kinds",
-        "campaign_kinds",
-        "disagreement_kinds",
-    ):
-        if frozen_set in data:
-            data[frozen_set] = frozenset(data[frozen_set])
-    try:
-        result = params.replace(kinds=kinds, **data)
-    except TypeError as exc:
-        raise ConfigError(f"invalid clusterer parameter in {path}: {exc}") from None
+        changes = _checked(KindParams, fields, f"kind {name!r}", path)
+        kinds[name] = dataclasses.replace(base, **changes)
+    result = params.replace(
+        kinds=kinds, **_checked(ModelParams, data, "the top level", path)
+    )
     for name, kind in result.kinds.items():
         if not 0.0 < kind.m < 1.0:
             raise ConfigError(f"m of kind {name!r} in {path} must lie in (0, 1)")
