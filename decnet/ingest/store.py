@@ -56,6 +56,10 @@ FEATURES = TABLES[ObservationFeature.__tablename__]
 FILES = TABLES[IngestFile.__tablename__]
 OUTBOX = TABLES[OutboxEvent.__tablename__]
 CHUNK = 500
+# Rows per executemany. Each statement is a round trip to the database
+# thread (aiosqlite) or server, and no bound-parameter limit applies to
+# executemany, so this is larger than CHUNK, which bounds IN lists.
+MANY_ROWS = 10_000
 MAX_PAYLOAD_BYTES = 4 << 20
 OBSERVED = topics.attacker(topics.ATTACKER_OBSERVED)
 
@@ -70,9 +74,9 @@ def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
 async def _execute_many(
     db: AsyncSession, statement: sa.Executable, rows: Sequence[dict[str, Any]]
 ) -> None:
-    """Execute `statement` once per row, in chunks of CHUNK rows."""
-    for start in range(0, len(rows), CHUNK):
-        await db.execute(statement, list(rows[start : start + CHUNK]))
+    """Execute `statement` once per row, in executemany calls of MANY_ROWS rows."""
+    for start in range(0, len(rows), MANY_ROWS):
+        await db.execute(statement, list(rows[start : start + MANY_ROWS]))
 
 
 async def _delete_ids(db: AsyncSession, table: sa.Table, ids: Sequence[int]) -> None:
@@ -87,7 +91,7 @@ async def _stage_observed(db: AsyncSession, observed: list[tuple[str, str]]) -> 
     """Stage one `attacker.observed` event per (uuid, ip) in the outbox.
 
     The rows are those `decnet.bus.outbox.append_event` would add, written
-    as one executemany per CHUNK instead of one ORM INSERT per event.
+    with executemany instead of one ORM INSERT per event.
     """
     rows = [
         {
@@ -151,25 +155,25 @@ class Store:
         self.downloads_dir = downloads_dir
         self.warn = warn or (lambda kind, message: None)
         self._payload_cache: dict[str, str | None] = {}
+        self._saved_progress: dict[str, dict[str, dict[str, Any]]] = {}
 
     # ------------------------------------------------------------ progress
 
     async def load_progress(
         self, source: str, fingerprint: str, path: str
     ) -> FileProgress:
-        """Return the saved progress of a file, or a fresh record at offset 0."""
-        async with self.sessions() as db:
-            row = (
-                (
-                    await db.execute(
-                        sa.select(FILES).where(
-                            FILES.c.source == source, FILES.c.fingerprint == fingerprint
-                        )
-                    )
-                )
-                .mappings()
-                .first()
-            )
+        """Return the saved progress of a file, or a fresh record at offset 0.
+
+        The first call reads the progress of every file of `source` in one
+        query, so a run over many files does not query once per file.
+        """
+        saved = self._saved_progress.get(source)
+        if saved is None:
+            async with self.sessions() as db:
+                rows = await db.execute(sa.select(FILES).where(FILES.c.source == source))
+                saved = {row["fingerprint"]: dict(row) for row in rows.mappings()}
+            self._saved_progress[source] = saved
+        row = saved.pop(fingerprint, None)
         if row is None:
             return FileProgress(source, fingerprint, path)
         return FileProgress(
@@ -450,20 +454,20 @@ class Store:
     ) -> set[str]:
         """Recompute touched observations; return the uuids whose rows changed.
 
-        Observations are handled CHUNK at a time and their stored sessions
-        are folded row by row, so memory does not hold them all. An
-        observation created in this batch has no other sessions, rows or
-        features than those just written, so only older ones are read back.
+        Older observations are handled CHUNK at a time and their stored
+        sessions are folded row by row, so memory does not hold them all.
+        An observation created in this batch has no other sessions, rows or
+        features than those just written, which are in memory already, so
+        all of those are written in one pass.
         """
         ips = {uuid: ip for ip, uuid in uuids.items()}
-        changed: set[str] = set()
-        for chunk in _chunks(sorted(set(written) & created)):
-            rollups = {uuid: Rollup(ips[uuid]) for uuid in chunk}
-            for uuid in chunk:
-                for row in written[uuid]:
-                    rollups[uuid].add(row)
-            current: dict[str, dict[str, Any]] = {uuid: {} for uuid in chunk}
-            changed |= await self._write_rollups(db, rollups, current, {})
+        new = sorted(set(written) & created)
+        rollups = {uuid: Rollup(ips[uuid]) for uuid in new}
+        for uuid in new:
+            for row in written[uuid]:
+                rollups[uuid].add(row)
+        current: dict[str, dict[str, Any]] = {uuid: {} for uuid in new}
+        changed = await self._write_rollups(db, rollups, current, {})
         for chunk in _chunks(sorted(set(written) - created)):
             rollups = {uuid: Rollup(ips[uuid]) for uuid in chunk}
             current, existing = await self._load_observations(db, rollups)
