@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import sys
 
+from decnet.errors import ConfigError
+
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s%(fields)s"
 _RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
@@ -22,8 +24,19 @@ class _FieldsFormatter(logging.Formatter):
         return super().format(record)
 
 
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
 def configure_logging(level: str = "INFO") -> None:
-    """Send DECNET logs to standard error at `level`; safe to call twice."""
+    """Send DECNET logs to standard error at `level`; safe to call twice.
+
+    Raises ConfigError for a level name outside `LEVELS`.
+    """
+    if level.upper() not in LEVELS:
+        raise ConfigError(
+            f"invalid log level {level!r}: expected one of {', '.join(LEVELS)} "
+            "(--log-level or DECNET_LOG_LEVEL)"
+        )
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_decnet", False):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import typer
 
 from decnet.cli import cluster, db, evaluation, export, ingest, relay, serve, users
+from decnet.cli.common import fail
 from decnet.config import get_settings
+from decnet.errors import DecnetError
 from decnet.logs import configure_logging
 
 app = typer.Typer(
@@ -30,7 +32,10 @@ def setup(
         None, "--log-level", help="Log level (DEBUG, INFO, WARNING); default DECNET_LOG_LEVEL or INFO."
     ),
 ) -> None:
-    configure_logging(log_level or get_settings().log_level)
+    try:
+        configure_logging(log_level or get_settings().log_level)
+    except DecnetError as error:
+        raise fail(error) from None
 
 
 def main() -> None:
