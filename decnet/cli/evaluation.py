@@ -22,7 +22,14 @@ log = logging.getLogger(__name__)
 
 app = typer.Typer()
 
-SCENARIO_DIR = Path("scenarios")
+# Scenario names are looked up in ./scenarios, then in the scenarios folder
+# of the checkout this package runs from, so a name works from any folder.
+SCENARIO_DIRS = tuple(
+    dict.fromkeys(
+        [Path("scenarios"), Path(__file__).resolve().parents[2] / "scenarios"]
+    )
+)
+BOUNDS_SUFFIX = ".bounds.yaml"
 
 ScaleOption = Annotated[
     float | None,
@@ -45,27 +52,41 @@ SeedOption = Annotated[
 
 
 def scenario_file(name: str) -> Path:
-    """Return the scenario file for a path or a bare name under ./scenarios."""
+    """Return the scenario file for a path or a bare name under `SCENARIO_DIRS`."""
     path = Path(name)
-    if path.suffix in (".yaml", ".yml") or path.exists():
-        candidate = path
-    else:
-        candidate = SCENARIO_DIR / f"{name}.yaml"
-    if not candidate.is_file():
-        known = sorted(
-            p.name.removesuffix(".yaml")
-            for p in SCENARIO_DIR.glob("*.yaml")
-            if not p.name.endswith(".bounds.yaml")
+    if path.name.endswith(BOUNDS_SUFFIX):
+        raise InputError(
+            f"{name} is a bounds file, not a scenario; give "
+            f"{path.name.removesuffix(BOUNDS_SUFFIX)}.yaml or its name"
         )
-        hint = f"; scenarios in {SCENARIO_DIR}: {', '.join(known)}" if known else ""
-        raise InputError(f"scenario {name!r} not found at {candidate}{hint}")
-    return candidate
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        candidates = [path]
+    else:
+        candidates = [folder / f"{name}.yaml" for folder in SCENARIO_DIRS]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    known = sorted(
+        {
+            p.name.removesuffix(".yaml")
+            for folder in SCENARIO_DIRS
+            for p in folder.glob("*.yaml")
+            if not p.name.endswith(BOUNDS_SUFFIX)
+        }
+    )
+    hint = f"; known scenarios: {', '.join(known)}" if known else ""
+    tried = ", ".join(str(c) for c in candidates)
+    raise InputError(f"scenario {name!r} not found (looked at {tried}){hint}")
 
 
 @app.command("generate")
 def generate_command(
     scenario: Annotated[
-        str, typer.Argument(help="Scenario file or name under ./scenarios.")
+        str,
+        typer.Argument(
+            help="Scenario file, or a name under ./scenarios or the checkout's "
+            "scenarios folder."
+        ),
     ],
     outdir: Annotated[Path, typer.Argument(help="New or empty output folder.")],
     seed: SeedOption = None,
@@ -74,7 +95,9 @@ def generate_command(
     """Write a scenario's Cowrie logs, ttylogs, downloads and truth.json to OUTDIR."""
     try:
         spec = load_scenario(scenario_file(scenario))
-        report = generate(spec, outdir, seed=seed, scale=scale or 1.0)
+        report = generate(
+            spec, outdir, seed=seed, scale=1.0 if scale is None else scale
+        )
     except DecnetError as error:
         raise fail(error) from None
     console.print(
@@ -178,8 +201,13 @@ def eval_command(
                 f"unknown resolver {chosen!r}; expected one of {', '.join(RESOLVERS)}"
             )
         )
+    # A shell glob such as scenarios/*.yaml also matches the bounds files
+    # beside each scenario; those are read with their scenario, not run.
+    names = [name for name in scenarios if not name.endswith(BOUNDS_SUFFIX)]
+    if not names:
+        raise fail(InputError("no scenario given: every argument is a bounds file"))
     try:
-        paths = [scenario_file(name) for name in scenarios]
+        paths = [scenario_file(name) for name in names]
     except DecnetError as error:
         raise fail(error) from None
 

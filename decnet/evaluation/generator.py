@@ -65,8 +65,14 @@ def generate(
         raise InputError(
             f"output folder {outdir} is not empty; give a new or empty folder"
         )
-    for folder in ("logs", "tty", "downloads"):
-        (outdir / folder).mkdir(parents=True, exist_ok=True)
+    try:
+        for folder in ("logs", "tty", "downloads"):
+            (outdir / folder).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"cannot create output folder {outdir}: {exc.strerror or exc}; "
+            "give a writable folder"
+        ) from None
 
     plan = build_plan(scenario, seed, scale)
     log.info(

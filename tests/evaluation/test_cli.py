@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -133,3 +134,49 @@ def test_trivial_resolver_is_the_floor(tmp_path: Path) -> None:
     assert entry["identity"]["homogeneity"] == 1.0
     assert entry["identity"]["pairwise_recall"] == 0.0
     assert entry["identity"]["groups_whole"] == 0.0
+
+
+def test_generate_finds_name_from_any_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["generate", "lone_wolf", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "truth.json").is_file()
+
+
+def test_generate_rejects_zero_scale(tmp_path: Path) -> None:
+    scenario = _write(tmp_path, {})
+    result = CliRunner().invoke(
+        app, ["generate", str(scenario), str(tmp_path / "out"), "--scale", "0"]
+    )
+    assert result.exit_code == 2
+    assert "invalid scale 0.0" in result.output
+
+
+def test_generate_into_unwritable_folder(tmp_path: Path) -> None:
+    scenario = _write(tmp_path, {})
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = CliRunner().invoke(app, ["generate", str(scenario), str(blocker / "out")])
+    assert result.exit_code == 2
+    assert "cannot create output folder" in result.output
+
+
+def test_eval_skips_bounds_files_of_a_glob(tmp_path: Path) -> None:
+    scenario = _write(tmp_path, {"identity": {"homogeneity": 1.0}})
+    bounds = tmp_path / "tiny.bounds.yaml"
+    result = CliRunner().invoke(
+        app, ["eval", str(scenario), str(bounds), "--resolver", "trivial"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.count("tiny") >= 1
+
+
+def test_eval_of_only_bounds_files_fails(tmp_path: Path) -> None:
+    _write(tmp_path, {})
+    result = CliRunner().invoke(
+        app, ["eval", str(tmp_path / "tiny.bounds.yaml"), "--resolver", "trivial"]
+    )
+    assert result.exit_code == 2
+    assert "every argument is a bounds file" in result.output
