@@ -152,9 +152,8 @@ def serve(db_url: str, port: int) -> None:
         return {"ok": True}
 
     app.add_api_route("/bench/trivial", trivial, methods=["GET"])
-    # Connections idle longer than uvicorn's default keep-alive (5 s) under a
-    # loaded machine would be closed while a client reuses them, which shows
-    # up as client read errors that are not the API's.
+    # Keep idle connections for 60 s (uvicorn's default is 5 s), so that a
+    # client slowed by the load does not reuse a connection being closed.
     uvicorn.run(
         app,
         host="127.0.0.1",
