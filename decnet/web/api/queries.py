@@ -98,6 +98,9 @@ async def list_identities(
     walks the `updated_at` index in about 1 ms. The other orders have no
     index and sort every canonical row.
     """
+    # NOTE: the offset is walked row by row, and each row is read from the
+    # table to test `merge_state`: on SQLite with 100k identities a page at
+    # offset 50,000 took 87 ms against 9.5 ms at offset 1,000.
     check_window(limit, offset)
     if sort not in IDENTITY_SORTS:
         raise InputError(
