@@ -27,7 +27,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from decnet.cli.common import DbOption, console, open_database, run
+from decnet.cli.common import DbOption, console, fail, open_database, run
+from decnet.errors import InputError
 from decnet.ingest.cowrie import ingest_paths
 from decnet.ingest.jsonl import ingest_jsonl_paths
 from decnet.ingest.report import IngestReport, SkippedLine
@@ -126,6 +127,19 @@ def _print_skips(out: Console, report: IngestReport) -> None:
         out.print(f"... and {hidden:,} more skipped lines (see --skipped-out)")
 
 
+def _open_skipped_out(path: Path | None) -> TextIO | None:
+    """Open the --skipped-out file before any work, so a bad path fails first."""
+    if path is None:
+        return None
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(
+            f"cannot write --skipped-out {path}: {exc.strerror or exc}; "
+            "choose a writable file"
+        ) from None
+
+
 async def _ingest(
     runner: Runner,
     db: str | None,
@@ -138,9 +152,9 @@ async def _ingest(
     holder: dict[str, IngestReport],
     **options: object,
 ) -> IngestReport:
+    handle = _open_skipped_out(skipped_out)
     engine = await open_database(db)
     report = holder.setdefault("report", IngestReport())
-    handle = skipped_out.open("w", encoding="utf-8") if skipped_out else None
     progress = Progress(
         TextColumn("[bold]ingest"),
         BarColumn(),
@@ -217,12 +231,25 @@ def _run_reporting(
         raise
 
 
-def _finish(report: IngestReport) -> None:
+def _finish(
+    report: IngestReport, paths: list[Path], pattern: str, *, follow: bool
+) -> None:
+    """Print the skips and the summary; exit 1 on skipped lines, 2 on no input.
+
+    A --follow run that found no file is not an error: its logs may not
+    have been written yet.
+    """
     out = Console()
-    if report.files == 0:
-        console.print("no log files found; folders are scanned for the names in --help")
     _print_skips(console, report)
     out.print(summary_table(report))
+    if report.files == 0 and not follow:
+        raise fail(
+            InputError(
+                f"nothing to ingest in {', '.join(str(p) for p in paths)}: no "
+                f"non-empty file named {pattern}; check the path, or give the "
+                "files themselves"
+            )
+        )
     if not report.ok:
         raise typer.Exit(1)
 
@@ -269,7 +296,7 @@ def cowrie_command(
             batch_events=batch,
         ),
     )
-    _finish(report)
+    _finish(report, paths, "cowrie*.json* (gzip too)", follow=follow)
 
 
 @app.command("jsonl")
@@ -301,4 +328,4 @@ def jsonl_command(
             batch_events=batch,
         ),
     )
-    _finish(report)
+    _finish(report, paths, "*.jsonl or *.jsonl.gz", follow=follow)

@@ -152,3 +152,34 @@ def test_ingest_rerun_reports_unchanged_files(tmp_path: Path) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 0
     assert "files already ingested" in result.output
+
+
+def test_folder_without_logs_exits_two(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "cowrie.json").write_bytes(b"")
+    result = runner.invoke(
+        app, ["ingest", "cowrie", str(empty), "--no-progress", *db_option(tmp_path)]
+    )
+    assert result.exit_code == 2, result.output
+    assert "nothing to ingest" in result.output
+
+
+def test_unwritable_skipped_out_fails_first(tmp_path: Path) -> None:
+    log = write_log(tmp_path / "cowrie.json", attack_log())
+    target = tmp_path / "missing" / "skipped.jsonl"
+    result = runner.invoke(
+        app,
+        [
+            "ingest",
+            "cowrie",
+            str(log),
+            "--no-progress",
+            "--skipped-out",
+            str(target),
+            *db_option(tmp_path),
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert "cannot write --skipped-out" in result.output
+    assert not (tmp_path / "cli.sqlite").exists()
