@@ -19,9 +19,8 @@ from decnet.cli.common import DbOption, open_database, run
 from decnet.clustering.explain import explain_pair
 from decnet.clustering.model import run_model
 from decnet.clustering.params import ModelParams, load_params
-from decnet.clustering.passes import PassReport
-from decnet.clustering.store import iter_features, load_observations
-from decnet.clustering.table import build_table
+from decnet.clustering.passes import PassReport, load_table
+from decnet.clustering.store import load_observations
 from decnet.clustering.worker import Worker, cluster_once
 from decnet.config import get_settings
 from decnet.errors import InputError, NotFoundError
@@ -102,16 +101,18 @@ def clusterer_command(
         ),
     ] = None,
     interval: Annotated[
-        float, typer.Option("--interval", help="Seconds between timer passes.")
+        float,
+        typer.Option("--interval", min=0.1, help="Seconds between timer passes."),
     ] = 30.0,
     full_every: Annotated[
         float,
-        typer.Option("--full-every", help="Seconds between full passes."),
+        typer.Option("--full-every", min=1.0, help="Seconds between full passes."),
     ] = 3600.0,
     lease_ttl: Annotated[
         float,
         typer.Option(
             "--lease-ttl",
+            min=1.0,
             help="Seconds the write lease lasts without renewal; a standby "
             "clusterer takes over after that.",
         ),
@@ -183,11 +184,14 @@ def _explain_sync(
 ) -> tuple[tuple, tuple, dict]:
     left = _resolve_sync(conn, a)
     right = _resolve_sync(conn, b)
+    if left[0] == right[0]:
+        raise InputError(
+            f"{a} and {b} are the same observation ({left[0]}); "
+            "give two different observations"
+        )
     rows = load_observations(conn)
     # NOTE: explaining re-runs the model on the whole fleet, as a full pass does.
-    table = build_table(
-        [r.uuid for r in rows], iter_features(conn), [r.uuid for r in rows if r.flagged]
-    )
+    table = load_table(conn, rows, None)
     result = run_model(table, params)
     index = table.index_of()
     i, j = index[left[0]], index[right[0]]

@@ -159,7 +159,7 @@ def run_pass(
 
     progress.stage = "read observations"
     rows = store.load_observations(conn, scope)
-    table = _load_table(conn, rows, scope)
+    table = load_table(conn, rows, scope)
     report.observations = table.n_observations
     direct = _direct_ids(table, rows)
     states, digests = store.load_identities(
@@ -220,9 +220,14 @@ def _fill_report(report: PassReport, result: ModelResult) -> None:
         )
 
 
-def _load_table(
+def load_table(
     conn: Connection, rows: Sequence[store.ObservationRow], scope: Sequence[str] | None
 ) -> FeatureTable:
+    """Read the feature table of `rows`, ranked by IP for stable candidates.
+
+    With a `scope` (an incremental pass), value counts come from the whole
+    fleet so that rarity matches a full pass.
+    """
     uuids = [r.uuid for r in rows]
     flagged = [r.uuid for r in rows if r.flagged]
     table = build_table(uuids, store.iter_features(conn, scope), flagged)

@@ -63,3 +63,17 @@ def test_cluster_rejects_malformed_params_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["cluster", "--db", url, "--params", str(bad)])
     assert result.exit_code == 2
     assert "link_probability" in result.output
+
+
+def test_explain_rejects_same_observation(tmp_path: Path) -> None:
+    url = _fleet(tmp_path)
+    result = runner.invoke(app, ["explain", doc_ip(0), doc_ip(0), "--db", url])
+    assert result.exit_code == 2
+    assert "are the same observation" in result.output
+
+
+def test_clusterer_rejects_negative_interval(tmp_path: Path) -> None:
+    url = _fleet(tmp_path)
+    result = runner.invoke(app, ["clusterer", "--db", url, "--interval", "-1"])
+    assert result.exit_code == 2
+    assert "--interval" in result.output
