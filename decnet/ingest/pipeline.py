@@ -9,10 +9,12 @@ the stored row.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,12 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BATCH_EVENTS = 50_000
 PROGRESS_EVERY_LINES = 2_000
+# Allocations between young-generation garbage collections during a run
+# (CPython's default is 700). A batch allocates millions of small
+# containers that reference counting frees, so the default threshold
+# makes the collector scan the batch's live states over and over. On the
+# 2018 Cowrie corpus folder that was a quarter of the ingest CPU time.
+GC_YOUNG_THRESHOLD = 100_000
 
 Decoder = Callable[[Any], Any]
 ProgressHook = Callable[[int, int, IngestReport], None]
@@ -199,6 +207,28 @@ class _Run:
             self.on_progress(self.done_bytes, self.total_bytes, report)
 
 
+_gc_runs = 0
+_gc_saved: tuple[int, int, int] | None = None
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Raise the young-generation GC threshold while any ingest run is active."""
+    global _gc_runs, _gc_saved
+    if _gc_runs == 0:
+        _gc_saved = gc.get_threshold()
+        young, middle, old = _gc_saved
+        gc.set_threshold(max(young, GC_YOUNG_THRESHOLD), middle, old)
+    _gc_runs += 1
+    try:
+        yield
+    finally:
+        _gc_runs -= 1
+        if _gc_runs == 0 and _gc_saved is not None:
+            gc.set_threshold(*_gc_saved)
+            _gc_saved = None
+
+
 async def run_ingest(
     engine: AsyncEngine,
     paths: list[Path],
@@ -234,9 +264,10 @@ async def run_ingest(
     events_before = report.events
     run.parser.event_count = events_before
     run.flushed_events = events_before
-    for path in files:
-        await run.read_file(path)
-    await run.flush()
+    with _fewer_collections():
+        for path in files:
+            await run.read_file(path)
+        await run.flush()
     parser = run.parser
     report.events = parser.event_count
     report.naive_timestamps += parser.naive_timestamps
