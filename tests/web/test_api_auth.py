@@ -79,13 +79,22 @@ async def test_login_rejects_missing_fields(client: httpx.AsyncClient) -> None:
     assert response.json()["detail"][0]["loc"] == ["body", "password"]
 
 
-async def test_login_is_rate_limited_per_client(client: httpx.AsyncClient) -> None:
+async def test_login_is_rate_limited_per_client(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
     for _ in range(10):
         assert (await login(client, "anna", "wrong password")).status_code == 401
     response = await login(client, "anna", PASSWORD)
     assert response.status_code == 429
     assert int(response.headers["retry-after"]) >= 1
     assert "too many login attempts" in response.json()["detail"]
+
+    # Another client address still gets its own attempts.
+    transport = httpx.ASGITransport(app=app, client=("192.0.2.44", 50000))
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://api.test"
+    ) as other:
+        assert (await login(other, "anna", PASSWORD)).status_code == 200
 
 
 def _forged(**overrides: object) -> str:
