@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Coroutine
 from typing import Annotated, Any, TypeVar
@@ -45,15 +46,57 @@ def fail(error: DecnetError) -> typer.Exit:
     return typer.Exit(error.exit_code)
 
 
-def run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine, turning a DecnetError into a one-line error and exit code."""
+# Exit status of a command stopped by SIGTERM, as a shell reports it (128 + 15).
+SIGTERM_EXIT = 128 + signal.SIGTERM
+
+
+class _Terminated(Exception):
+    """The command was stopped by SIGTERM after its clean-up ran."""
+
+
+async def _cancel_on_sigterm(coro: Coroutine[Any, Any, T]) -> T:
+    """Await `coro`, cancelling it on SIGTERM as asyncio does on Ctrl-C.
+
+    Without this a service manager's SIGTERM kills the process at once, and
+    `finally` blocks that release a lease or flush a batch never run.
+    """
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None
+    terminated = False
+
+    def on_sigterm() -> None:
+        nonlocal terminated
+        terminated = True
+        task.cancel()
+
+    loop.add_signal_handler(signal.SIGTERM, on_sigterm)
     try:
-        return asyncio.run(coro)
+        return await coro
+    except asyncio.CancelledError:
+        if terminated:
+            raise _Terminated from None
+        raise
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine, turning a DecnetError into a one-line error and exit code.
+
+    Ctrl-C exits with 130 and SIGTERM with 143, each after the coroutine's
+    clean-up has run.
+    """
+    try:
+        return asyncio.run(_cancel_on_sigterm(coro))
     except DecnetError as error:
         raise fail(error) from None
     except KeyboardInterrupt:
         console.print("interrupted")
         raise typer.Exit(130) from None
+    except _Terminated:
+        console.print("stopped by SIGTERM")
+        raise typer.Exit(SIGTERM_EXIT) from None
 
 
 async def open_database(db: str | None) -> AsyncEngine:

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -67,3 +72,33 @@ def test_relay_once_publishes_pending_events(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "published 3 events" in result.stdout
     assert asyncio.run(read()) == seqs
+
+
+def test_sigterm_releases_relay_lease(tmp_path: Path) -> None:
+    require(NATS)
+    database = tmp_path / "relay.sqlite"
+    bus_url = nats_test_url(NATS.url, uuid.uuid4().hex[:12])
+    env = {**os.environ, "DECNET_HOME": str(tmp_path), "COLUMNS": "200"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "decnet.cli.main", "relay"]
+        + ["--db", f"sqlite:///{database}", "--bus", bus_url],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stderr is not None
+        for line in process.stderr:
+            if "lease taken" in line:
+                break
+        else:
+            raise AssertionError("the relay ended before taking its lease")
+        process.send_signal(signal.SIGTERM)
+        rest = process.stderr.read()
+        assert process.wait(timeout=60) == 143, rest
+    finally:
+        process.kill()
+        asyncio.run(delete_stream(bus_url))
+    assert "lease released" in rest
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT count(*) FROM leases").fetchone() == (0,)
