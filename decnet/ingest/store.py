@@ -170,7 +170,9 @@ class Store:
         saved = self._saved_progress.get(source)
         if saved is None:
             async with self.sessions() as db:
-                rows = await db.execute(sa.select(FILES).where(FILES.c.source == source))
+                rows = await db.execute(
+                    sa.select(FILES).where(FILES.c.source == source)
+                )
                 saved = {row["fingerprint"]: dict(row) for row in rows.mappings()}
             self._saved_progress[source] = saved
         row = saved.pop(fingerprint, None)
@@ -190,7 +192,11 @@ class Store:
     async def _save_progress(
         self, db: AsyncSession, progress: Iterable[FileProgress]
     ) -> None:
+        """Insert or update the progress rows, one executemany for each."""
         now = utcnow()
+        inserted: list[FileProgress] = []
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
         for item in progress:
             values = {
                 "path": item.path,
@@ -201,20 +207,38 @@ class Store:
                 "updated_at": now,
             }
             if item.id is None:
-                result = await db.execute(
-                    sa.insert(FILES).values(
-                        source=item.source,
-                        fingerprint=item.fingerprint,
-                        created_at=now,
+                inserted.append(item)
+                inserts.append(
+                    {
+                        "source": item.source,
+                        "fingerprint": item.fingerprint,
+                        "created_at": now,
                         **values,
+                    }
+                )
+            else:
+                updates.append({"_id": item.id, **values})
+        if updates:
+            by_id = sa.update(FILES).where(FILES.c.id == sa.bindparam("_id"))
+            await _execute_many(db, by_id, updates)
+        if not inserts:
+            return
+        await _execute_many(db, sa.insert(FILES), inserts)
+        # An executemany INSERT returns the new primary keys only on some
+        # backends, so the ids are read back by the unique (source, fingerprint).
+        ids: dict[tuple[str, str], int] = {}
+        for source in {item.source for item in inserted}:
+            fingerprints = sorted(i.fingerprint for i in inserted if i.source == source)
+            for chunk in _chunks(fingerprints):
+                rows = await db.execute(
+                    sa.select(FILES.c.id, FILES.c.fingerprint).where(
+                        FILES.c.source == source, FILES.c.fingerprint.in_(chunk)
                     )
                 )
-                key = result.inserted_primary_key  # type: ignore[attr-defined]
-                item.id = key[0]
-            else:
-                await db.execute(
-                    sa.update(FILES).where(FILES.c.id == item.id).values(**values)
-                )
+                for row_id, fingerprint in rows.all():
+                    ids[(source, fingerprint)] = row_id
+        for item in inserted:
+            item.id = ids[(item.source, item.fingerprint)]
 
     # --------------------------------------------------------------- flush
 
