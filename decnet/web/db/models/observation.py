@@ -187,7 +187,12 @@ class ObservationFeature(SQLModel, table=True):
             "value_key",
             name="uq_features_observation_value",
         ),
-        sa.Index("ix_features_kind_value", "kind", "value_key"),
+        sa.Index(
+            "ix_features_kind_value_observation",
+            "kind",
+            "value_key",
+            "observation_uuid",
+        ),
         MYSQL_TABLE_ARGS,
     )
 
