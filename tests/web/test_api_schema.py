@@ -9,6 +9,7 @@ left out because they never end; they are tested in test_api_events.py.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,7 +30,9 @@ from tests.web.conftest import PASSWORD_HASH, SECRET
 from tests.web.seed import seed
 from tests.web.sse import free_port
 
-MAX_EXAMPLES = 25
+# Generated requests per operation; raise it for a longer run, for example
+# DECNET_SCHEMA_EXAMPLES=200.
+MAX_EXAMPLES = int(os.environ.get("DECNET_SCHEMA_EXAMPLES", "25"))
 
 schema = schemathesis.openapi.from_dict(
     create_app(Settings(jwt_secret=SECRET)).openapi()
