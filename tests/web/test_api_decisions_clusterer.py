@@ -205,3 +205,34 @@ async def test_merge_survives_full_passes(
     detail = await client.get(f"/api/v1/identities/{loser}", headers=auth())
     assert detail.json()["uuid"] == winner
     assert await owner(client, uuids[6]) not in (None, winner)
+
+
+async def test_decisions_hold_on_incremental_pass(
+    client: httpx.AsyncClient, api_engine: AsyncEngine
+) -> None:
+    uuids = await clustered_fleet(api_engine)
+    winner, loser = await owner(client, uuids[0]), await owner(client, uuids[3])
+    third = await owner(client, uuids[6])
+    merged = await client.post(
+        f"/api/v1/identities/{winner}/merge",
+        json={"loser_uuid": loser},
+        headers=auth("analyst"),
+    )
+    assert merged.status_code == 200, merged.text
+    split = await client.post(
+        f"/api/v1/identities/{third}/split",
+        json={"observation_uuids": [uuids[8]]},
+        headers=auth("analyst"),
+    )
+    assert split.status_code == 202, split.text
+    await cluster_once(api_engine, full=True)
+
+    # New addresses of actors 1 and 2 wake an incremental pass around the
+    # merged identity and the split one.
+    late = await add_observations(api_engine, [actor(1), actor(2)], start=len(uuids))
+    report = await cluster_once(api_engine, full=False)
+    assert not report.full
+    assert await owner(client, late[0]) == winner
+    assert await owner(client, uuids[3]) == winner
+    assert await owner(client, late[1]) == third
+    assert await owner(client, uuids[8]) not in (None, third)
