@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import httpx
 import jwt
@@ -111,34 +112,37 @@ def _forged(**overrides: object) -> str:
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-@pytest.mark.parametrize(
-    ("token", "message"),
-    [
-        (_forged(secret="another-secret-" + "y" * 40), "invalid access token"),
-        (_forged(exp=int(time.time()) - 10), "access token expired"),
-        (_forged(aud="someone-else"), "invalid access token"),
-        (_forged(iss="someone-else"), "invalid access token"),
-        (_forged(ver=7), "access token revoked"),
-        (_forged(sub="ghost"), "access token revoked"),
-        ("not.a.jwt", "invalid access token"),
-        (jwt.encode({"sub": "adam"}, "", algorithm="none"), "invalid access token"),
-    ],
-    ids=[
-        "forged",
-        "expired",
-        "audience",
-        "issuer",
-        "version",
-        "unknown",
-        "junk",
-        "none",
-    ],
-)
+# Tokens are built when each test runs, not at import: a token made at
+# collection time with a ten-minute expiry would have expired by the time a
+# long suite reaches it.
+BAD_TOKENS: dict[str, tuple[Callable[[], str], str]] = {
+    "forged": (
+        lambda: _forged(secret="another-secret-" + "y" * 40),
+        "invalid access token",
+    ),
+    "expired": (
+        lambda: _forged(exp=int(time.time()) - 10),
+        "access token expired",
+    ),
+    "audience": (lambda: _forged(aud="someone-else"), "invalid access token"),
+    "issuer": (lambda: _forged(iss="someone-else"), "invalid access token"),
+    "version": (lambda: _forged(ver=7), "access token revoked"),
+    "unknown": (lambda: _forged(sub="ghost"), "access token revoked"),
+    "junk": (lambda: "not.a.jwt", "invalid access token"),
+    "none": (
+        lambda: jwt.encode({"sub": "adam"}, "", algorithm="none"),
+        "invalid access token",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_TOKENS))
 async def test_bad_token_is_401_with_bearer_challenge(
-    client: httpx.AsyncClient, token: str, message: str
+    client: httpx.AsyncClient, case: str
 ) -> None:
+    build, message = BAD_TOKENS[case]
     response = await client.get(
-        "/api/v1/identities", headers={"Authorization": f"Bearer {token}"}
+        "/api/v1/identities", headers={"Authorization": f"Bearer {build()}"}
     )
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
