@@ -183,8 +183,9 @@ async def test_resume_skips_snapshot_and_replays(
     assert second.id == "3"
 
 
-async def test_bad_last_event_id_is_422(http: httpx.AsyncClient) -> None:
-    headers = {**auth(), "Last-Event-ID": "yesterday"}
+@pytest.mark.parametrize("value", ["yesterday", "-3", str(2**63), "9" * 30])
+async def test_bad_last_event_id_is_422(http: httpx.AsyncClient, value: str) -> None:
+    headers = {**auth(), "Last-Event-ID": value}
     response = await http.get("/api/v1/identities/events", headers=headers)
     assert response.status_code == 422
     assert "Last-Event-ID" in response.json()["detail"]

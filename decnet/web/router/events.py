@@ -142,10 +142,11 @@ def _parse_last_event_id(value: str | None) -> int | None:
         seq = int(value)
     except ValueError:
         seq = -1
-    if seq < 0:
+    # The outbox sequence is a signed 64-bit column on every database.
+    if not 0 <= seq < 2**63:
         raise InputError(
             f"invalid Last-Event-ID {value[:32]!r}: expected the outbox sequence "
-            "number of the last event received (an integer, 0 or more)"
+            "number of the last event received (an integer from 0 to 2^63 - 1)"
         )
     return seq
 
