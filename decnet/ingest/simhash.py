@@ -5,7 +5,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 
+import numpy as np
+
 MASK64 = (1 << 64) - 1
+_BIT_SHIFTS = np.arange(64, dtype=np.uint64)
+# Sums of whole-number weights below this are exact in float64.
+_EXACT_LIMIT = float(1 << 53)
 
 
 def token_hash(token: str) -> int:
@@ -24,6 +29,25 @@ def simhash(weights: Mapping[str, float]) -> int | None:
     """
     if not weights:
         return None
+    count = len(weights)
+    values = np.fromiter(weights.values(), dtype=np.float64, count=count)
+    total = float(np.abs(values).sum())
+    if total < _EXACT_LIMIT and bool(np.all(values == np.floor(values))):
+        # Whole-number weights (token counts) sum exactly in any order, so
+        # the matrix product gives the same bits as the loop below: the sum
+        # for a bit is twice the weight of the tokens that set it, minus
+        # the total weight.
+        hashes = np.fromiter(map(token_hash, weights), dtype=np.uint64, count=count)
+        bits = ((hashes[:, None] >> _BIT_SHIFTS) & np.uint64(1)).astype(np.float64)
+        sums = 2.0 * (values @ bits) - values.sum()
+        result = 0
+        for bit in np.flatnonzero(sums > 0).tolist():
+            result |= 1 << bit
+        return result
+    return _simhash_loop(weights)
+
+
+def _simhash_loop(weights: Mapping[str, float]) -> int:
     sums = [0.0] * 64
     for token, weight in weights.items():
         value = token_hash(token)
