@@ -39,7 +39,8 @@ def iso(moment: datetime) -> str:
     """
     if moment.tzinfo is not UTC:
         moment = moment.astimezone(UTC)
-    return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    # Slicing off "+00:00" is cheaper than building a naive copy to format.
+    return moment.isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def from_iso(text: str) -> datetime:
