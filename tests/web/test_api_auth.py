@@ -299,3 +299,24 @@ async def test_one_time_password_renews_until_changed(api_engine: AsyncEngine) -
     async with transaction(session_factory(api_engine)) as session:
         await set_password(session, "admin", "chosen by the admin")
     assert await renew_one_time_password(api_engine) is None
+
+
+async def test_login_with_nul_is_422(client: httpx.AsyncClient) -> None:
+    response = await login(client, "ad\u0000am", PASSWORD)
+    assert response.status_code == 422
+    assert "NUL character" in response.text
+
+
+async def test_invalid_password_is_not_echoed(client: httpx.AsyncClient) -> None:
+    secret = "hunter2-\u0000-do-not-echo"
+    response = await login(client, "adam", secret)
+    assert response.status_code == 422
+    assert "do-not-echo" not in response.text
+    assert "password" in response.text
+
+
+async def test_search_with_nul_is_not_500(client: httpx.AsyncClient) -> None:
+    response = await client.get(
+        "/api/v1/identities", params={"search": "a\u0000b"}, headers=auth()
+    )
+    assert response.status_code in (200, 422)

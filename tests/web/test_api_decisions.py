@@ -358,3 +358,16 @@ async def test_revoke_merge_is_409(client: httpx.AsyncClient, seeded: Seeded) ->
         f"/api/v1/decisions/{decision_id}", headers=auth("admin")
     )
     assert response.status_code == 409
+
+
+async def test_notes_with_nul_are_422(
+    client: httpx.AsyncClient, seeded: Seeded, api_engine: AsyncEngine
+) -> None:
+    response = await client.put(
+        f"/api/v1/identities/{seeded.new}/notes",
+        json={"notes": "before\u0000after"},
+        headers=auth("analyst"),
+    )
+    assert response.status_code == 422
+    assert "NUL character" in response.text
+    assert await _count(api_engine, AnalystDecision) == 0

@@ -25,6 +25,8 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 
@@ -157,9 +159,42 @@ async def _handle_database_error(request: Request, error: Exception) -> JSONResp
     )
 
 
+# Request fields whose value a validation error must not echo back.
+SECRET_FIELDS = frozenset({"password", "current_password", "new_password"})
+
+
+async def _handle_validation_error(request: Request, error: Exception) -> JSONResponse:
+    """Return FastAPI's 422 body, without the submitted value of secret fields."""
+    assert isinstance(error, RequestValidationError)
+    errors = []
+    for item in error.errors():
+        if SECRET_FIELDS.intersection(str(part) for part in item.get("loc", ())):
+            item = {key: value for key, value in item.items() if key != "input"}
+        errors.append(item)
+    return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+
+
+async def _handle_data_error(request: Request, error: Exception) -> JSONResponse:
+    """Turn a value the database cannot store or compare into a 422."""
+    first_line = str(error).splitlines()[0] if str(error) else ""
+    log.info(
+        "request value rejected by the database",
+        extra={"path": request.url.path, "error": first_line[:200]},
+    )
+    return JSONResponse(
+        {
+            "detail": "a value in the request cannot be stored or searched "
+            "(for example a NUL character or invalid text); remove it and retry"
+        },
+        status_code=422,
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the mapping above on `app`."""
     app.add_exception_handler(DecnetError, _handle_decnet_error)
+    app.add_exception_handler(RequestValidationError, _handle_validation_error)
+    app.add_exception_handler(sa_exc.DataError, _handle_data_error)
     for database_error in (
         sa_exc.IntegrityError,
         sa_exc.OperationalError,

@@ -8,14 +8,14 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from decnet.web.api.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from decnet.web.api.schemas.common import ApiModel
+from decnet.web.api.schemas.common import ApiModel, StoredText
 
 
 class LoginRequest(BaseModel):
     """User name and password."""
 
-    username: str = Field(min_length=1, max_length=100)
-    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+    username: StoredText = Field(min_length=1, max_length=100)
+    password: StoredText = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
 
 
 class TokenResponse(BaseModel):
@@ -30,8 +30,8 @@ class TokenResponse(BaseModel):
 class PasswordChange(BaseModel):
     """The caller's current password and the new one."""
 
-    current_password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
-    new_password: str = Field(
+    current_password: StoredText = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+    new_password: StoredText = Field(
         min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from decnet.web.db.types import simhash_to_hex
 
@@ -18,6 +18,17 @@ def _hex_or_none(value: Any) -> Any:
         return simhash_to_hex(bytes(value))
     return value
 
+
+def _reject_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character (\\u0000); remove it")
+    return value
+
+
+# Request text that is stored or compared in the database. PostgreSQL
+# cannot store a NUL character in text, so it is rejected here on every
+# database alike instead of failing there.
+StoredText = Annotated[str, AfterValidator(_reject_nul)]
 
 # A JSON list column: null in the database is an empty array in the API.
 StrList = Annotated[list[str], BeforeValidator(_list_or_empty)]

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, model_validator
 
-from decnet.web.api.schemas.common import ApiModel, PageBase
+from decnet.web.api.schemas.common import ApiModel, PageBase, StoredText
 from decnet.web.api.schemas.identity import IdentityDetail
 
 MAX_REASON_LENGTH = 2_000
@@ -41,7 +41,7 @@ class MergeRequest(BaseModel):
     """Merge `loser_uuid` into the identity named in the path."""
 
     loser_uuid: UUID
-    reason: str = Reason
+    reason: StoredText = Reason
 
 
 class MergeResult(BaseModel):
@@ -58,7 +58,7 @@ class SplitRequest(BaseModel):
     observation_uuids: list[UUID] = Field(
         min_length=1, max_length=MAX_SPLIT_OBSERVATIONS
     )
-    reason: str = Reason
+    reason: StoredText = Reason
 
 
 class CannotLinkRequest(BaseModel):
@@ -67,7 +67,7 @@ class CannotLinkRequest(BaseModel):
     subject_type: Literal["identity", "observation"]
     a: UUID
     b: UUID
-    reason: str = Reason
+    reason: StoredText = Reason
 
     @model_validator(mode="after")
     def _distinct(self) -> CannotLinkRequest:

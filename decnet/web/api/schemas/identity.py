@@ -6,7 +6,13 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from decnet.web.api.schemas.common import ApiModel, PageBase, SimHashHex, StrList
+from decnet.web.api.schemas.common import (
+    ApiModel,
+    PageBase,
+    SimHashHex,
+    StoredText,
+    StrList,
+)
 
 MAX_NOTES_LENGTH = 20_000
 
@@ -53,4 +59,4 @@ class IdentityPage(PageBase):
 class NotesUpdate(BaseModel):
     """New analyst notes for an identity; null or empty clears them."""
 
-    notes: str | None = Field(max_length=MAX_NOTES_LENGTH)
+    notes: StoredText | None = Field(max_length=MAX_NOTES_LENGTH)
