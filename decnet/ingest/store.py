@@ -298,10 +298,21 @@ class Store:
     ) -> dict[str, list[dict[str, Any]]]:
         """Merge `states` into stored sessions; return written rows by observation."""
         stored: dict[tuple[str, str, str], list[tuple[int, SessionState]]] = {}
-        session_ids = sorted({s.session_id for s in states})
-        for chunk in _chunks(session_ids):
+        by_sensor: dict[str, set[str]] = {}
+        for s in states:
+            by_sensor.setdefault(s.sensor, set()).add(s.session_id)
+        # The unique key (sensor, session_id, connect_key) is the only index
+        # on session_id, and it is used only when the sensor is given too.
+        chunks = [
+            (sensor, chunk)
+            for sensor in sorted(by_sensor)
+            for chunk in _chunks(sorted(by_sensor[sensor]))
+        ]
+        for sensor, chunk in chunks:
             rows = await db.execute(
-                sa.select(SESSIONS).where(SESSIONS.c.session_id.in_(chunk))
+                sa.select(SESSIONS).where(
+                    SESSIONS.c.sensor == sensor, SESSIONS.c.session_id.in_(chunk)
+                )
             )
             for row in rows.mappings():
                 if not row["state"]:
