@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import socket
 import time
@@ -50,10 +51,19 @@ def check_port_free(host: str, port: int) -> None:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
-        except OSError as exc:
+        except socket.gaierror as exc:
             raise ConfigError(
-                f"cannot listen on {host}:{port}: {exc.strerror}; "
+                f"invalid --host {host!r}: {exc.strerror}; "
+                "pass an IP address or a resolvable name"
+            ) from None
+        except OSError as exc:
+            hint = (
                 "stop the other server or pass --port"
+                if exc.errno == errno.EADDRINUSE
+                else "pass --host with an address of this machine"
+            )
+            raise ConfigError(
+                f"cannot listen on {host}:{port}: {exc.strerror}; {hint}"
             ) from None
 
 
@@ -84,6 +94,10 @@ def serve_command(
 
     async def main() -> None:
         check_port_free(host, port)
+        # Reach and migrate the database before announcing the server, so an
+        # unreachable one is a one-line error instead of a failed start-up.
+        engine = await open_database(url)
+        await engine.dispose()
         Console(stderr=True).print(
             f"serving on http://{host}:{port}/ (API docs at /api/v1/docs), "
             f"database {redact(url)}",
