@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -94,6 +96,14 @@ class IngestReport:
         }
 
 
+# Where the variable part of a skip reason starts: a colon or a quote.
+_REASON_VALUE = re.compile(r":| ['\"]")
+
+
 def reason_kind(reason: str) -> str:
-    """Return the stable part of a reason (before the first ':'), for counting."""
-    return reason.split(":", 1)[0]
+    """Return the stable part of a reason, for counting.
+
+    That is the text before the first ':' or the first quoted value, so
+    "invalid IP address 'x'" and "invalid IP address 'y'" count as one kind.
+    """
+    return _REASON_VALUE.split(reason, maxsplit=1)[0].rstrip()
