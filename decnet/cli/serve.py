@@ -97,13 +97,21 @@ def serve_command(
         # Reach and migrate the database before announcing the server, so an
         # unreachable one is a one-line error instead of a failed start-up.
         engine = await open_database(url)
-        await engine.dispose()
-        Console(stderr=True).print(
-            f"serving on http://{host}:{port}/ (API docs at /api/v1/docs), "
-            f"database {redact(url)}",
-            highlight=False,
-        )
-        await _serve(None, url, host, port)
+        try:
+            Console(stderr=True).print(
+                f"serving on http://{host}:{port}/ (API docs at /api/v1/docs), "
+                f"database {redact(url)}",
+                highlight=False,
+            )
+            bus_url = get_settings().bus_url
+            if not bus_url or bus_url.startswith("inproc:"):
+                # Nothing outside this process can publish to the in-process
+                # bus, so this server relays its own outbox.
+                await _serve_with_relay(engine, url, host, port)
+            else:
+                await _serve(None, url, host, port)
+        finally:
+            await engine.dispose()
 
     run(main())
 

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import httpx
+
+from tests.ingest.support import write_log
+from tests.ingest.test_store import attack_log
 from tests.support.cli import run_decnet
 from tests.web.sse import free_port
 
@@ -30,3 +39,42 @@ def test_serve_foreign_address_names_host(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "pass --host with an address of this machine" in result.stderr
+
+
+def test_serve_relays_in_process_outbox(tmp_path: Path) -> None:
+    (tmp_path / "logs").mkdir()
+    log = write_log(tmp_path / "logs" / "cowrie.json", attack_log())
+    ingested = run_decnet("ingest", "cowrie", str(log), "--no-progress", home=tmp_path)
+    assert ingested.returncode == 0, ingested.stderr
+    port = free_port()
+    env = {**os.environ, "DECNET_HOME": str(tmp_path), "COLUMNS": "200"}
+    env.pop("DECNET_DB_URL", None)
+    env.pop("DECNET_BUS_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "decnet.cli.main", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        health = None
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            for _ in range(600):
+                assert process.poll() is None, "decnet serve exited"
+                try:
+                    health = client.get("/api/v1/health").json()
+                except httpx.TransportError:
+                    health = None
+                if health is not None and health["bus"]["unpublished"] == 0:
+                    break
+                time.sleep(0.1)
+        assert health is not None
+        assert health["bus"]["unpublished"] == 0
+        assert health["bus"]["ok"] is True
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
