@@ -99,8 +99,8 @@ def serve_command(
         engine = await open_database(url)
         try:
             Console(stderr=True).print(
-                f"serving on http://{host}:{port}/ (API docs at /api/v1/docs), "
-                f"database {redact(url)}",
+                f"serving on http://{host}:{port}/ (OpenAPI schema at "
+                f"/api/v1/openapi.json), database {redact(url)}",
                 highlight=False,
             )
             bus_url = get_settings().bus_url

@@ -103,7 +103,10 @@ def create_app(
         version=__version__,
         summary="Honeypot observations resolved into identities and campaigns.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        # FastAPI's documentation pages load their scripts from a public CDN,
+        # which a sensor network without internet access cannot reach and
+        # which would tell that CDN who reads the API. The schema is served.
+        docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
     )
