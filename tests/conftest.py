@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,7 +14,12 @@ from decnet.web.db.migrate import upgrade
 from tests.support.databases import BACKENDS, scratch_database
 from tests.support.services import SKIPPED
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+# Public honeypot logs and bug-report cases: DECNET_SHARED_DIR, or a
+# `shared` folder beside the checkout.
+SHARED = Path(
+    os.environ.get("DECNET_SHARED_DIR")
+    or Path(__file__).resolve().parents[1].parent / "shared"
+)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -51,12 +57,16 @@ async def sqlite_engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
 def shared_dir() -> Path:
     """The shared corpus and cases folder beside the repository, or skip."""
     if not SHARED.is_dir():
-        pytest.skip(f"shared data folder {SHARED} is absent; corpus tests need it")
+        pytest.skip(
+            f"shared data folder {SHARED} is absent; corpus tests need it "
+            "(set DECNET_SHARED_DIR to its path)"
+        )
     return SHARED
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if SKIPPED:
         terminalreporter.write_line(
-            "server suites skipped (server not reachable): " + ", ".join(sorted(SKIPPED))
+            "server suites skipped (server not reachable): "
+            + ", ".join(sorted(SKIPPED))
         )
