@@ -60,6 +60,9 @@ CHUNK = 500
 # thread (aiosqlite) or server, and no bound-parameter limit applies to
 # executemany, so this is larger than CHUNK, which bounds IN lists.
 MANY_ROWS = 10_000
+# A batch that creates at least this many sessions refreshes PostgreSQL's
+# statistics of the sessions table (see Store._analyze_sessions).
+ANALYZE_AFTER_SESSIONS = 10_000
 MAX_PAYLOAD_BYTES = 4 << 20
 OBSERVED = topics.attacker(topics.ATTACKER_OBSERVED)
 
@@ -259,7 +262,26 @@ class Store:
                     db, [(uuid, ips[uuid]) for uuid in sorted(changed | created)]
                 )
             await self._save_progress(db, progress)
+        if (
+            result.sessions_created >= ANALYZE_AFTER_SESSIONS
+            and self.engine.dialect.name == "postgresql"
+        ):
+            await self._analyze_sessions()
         return result
+
+    async def _analyze_sessions(self) -> None:
+        """Refresh PostgreSQL's planner statistics of `attacker_sessions`.
+
+        Without statistics, as after a bulk load into a fresh table and
+        before autovacuum runs, PostgreSQL filters the session lookup of the
+        next batch row by row instead of searching the unique index. That
+        took 3.1 s of 6.5 s for 102,686 events of the 2018 Cowrie corpus,
+        and 0.1 s with statistics. A user that does not own the table gets
+        a warning from PostgreSQL and no statistics.
+        """
+        async with self.engine.begin() as conn:
+            await conn.execute(sa.text(f"ANALYZE {SESSIONS.name}"))
+        log.debug("analyzed table", extra={"table": SESSIONS.name})
 
     async def _observations(
         self, db: AsyncSession, ips: set[str]
@@ -301,8 +323,8 @@ class Store:
         by_sensor: dict[str, set[str]] = {}
         for s in states:
             by_sensor.setdefault(s.sensor, set()).add(s.session_id)
-        # The unique key (sensor, session_id, connect_key) is the only index
-        # on session_id, and it is used only when the sensor is given too.
+        # The only index on session_id is the unique key (sensor, session_id,
+        # connect_key), and SQLite searches it only when the sensor is given.
         chunks = [
             (sensor, chunk)
             for sensor in sorted(by_sensor)

@@ -11,9 +11,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from decnet.ingest import store
 from decnet.ingest.cowrie import ingest_paths
 from decnet.ingest.text import unescape_nul
 from decnet.web.db.engine import session_factory, transaction
@@ -519,3 +521,34 @@ async def test_truncated_gzip_keeps_earlier_lines(
     assert report.skipped_count == 1
     assert report.skipped[0].reason.startswith("unreadable after this point: EOFError")
     assert report.events > 0
+
+
+async def _session_statistics(engine: AsyncEngine) -> float:
+    """Return pg_class.reltuples of attacker_sessions (-1 before any ANALYZE)."""
+    async with engine.connect() as conn:
+        result = await conn.execute(
+            sa.text(
+                "SELECT reltuples FROM pg_class "
+                "WHERE oid = 'attacker_sessions'::regclass"
+            )
+        )
+        return float(result.scalar_one())
+
+
+async def test_large_batch_analyzes_sessions(
+    engine: AsyncEngine, tmp_path: Path, monkeypatch: Any
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("planner statistics are refreshed on PostgreSQL only")
+    write_log(tmp_path / "cowrie.json", attack_log())
+    monkeypatch.setattr(store, "ANALYZE_AFTER_SESSIONS", 2)
+    await ingest_paths(engine, [tmp_path])
+    assert await _session_statistics(engine) == 2
+
+
+async def test_small_batch_skips_analyze(engine: AsyncEngine, tmp_path: Path) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("planner statistics are refreshed on PostgreSQL only")
+    write_log(tmp_path / "cowrie.json", attack_log())
+    await ingest_paths(engine, [tmp_path])
+    assert await _session_statistics(engine) == -1
