@@ -135,9 +135,11 @@ async def test_sort_orders_all_rows(
     client: httpx.AsyncClient, seeded: Seeded, sort: str, expected: list[str]
 ) -> None:
     # `new` has no confidence and no last_seen_at: nulls sort last.
-    # Both were first seen at T0, so the uuid breaks that tie.
+    # Both were first seen at T0, so the uuid breaks that tie, largest first.
     if sort == "first_seen":
-        expected = sorted(expected, key=lambda name: getattr(seeded, name))
+        expected = sorted(
+            expected, key=lambda name: getattr(seeded, name), reverse=True
+        )
     page = await _search(client, sort=sort)
     assert [row["uuid"] for row in page["data"]] == [
         getattr(seeded, name) for name in expected

@@ -48,26 +48,30 @@ class FeatureSummary:
     link_count: int
 
 
-# ORDER BY terms of each identity list order, largest or newest first.
-# Sorting on `(column IS NULL)` first keeps nulls last on every backend,
-# because a descending order puts nulls first on PostgreSQL and last on
-# SQLite and MariaDB, and MariaDB has no NULLS LAST.
-IDENTITY_SORTS: dict[str, list[sa.ColumnElement[Any]]] = {
-    "updated": [col(AttackerIdentity.updated_at).desc()],
-    "last_seen": [
-        col(AttackerIdentity.last_seen_at).is_(None),
-        col(AttackerIdentity.last_seen_at).desc(),
-    ],
-    "first_seen": [
-        col(AttackerIdentity.first_seen_at).is_(None),
-        col(AttackerIdentity.first_seen_at).desc(),
-    ],
-    "observations": [col(AttackerIdentity.observation_count).desc()],
-    "confidence": [
-        col(AttackerIdentity.confidence).is_(None),
-        col(AttackerIdentity.confidence).desc(),
-    ],
+# The column each identity list order sorts on, largest or newest first.
+# Each has an index on (merge_state, column, uuid), and the order is
+# `column DESC, uuid DESC`, so a page is read straight off that index.
+IDENTITY_SORTS: dict[str, Any] = {
+    "updated": AttackerIdentity.updated_at,
+    "last_seen": AttackerIdentity.last_seen_at,
+    "first_seen": AttackerIdentity.first_seen_at,
+    "observations": AttackerIdentity.observation_count,
+    "confidence": AttackerIdentity.confidence,
 }
+
+
+def identity_order(sort: str, dialect: str) -> list[sa.ColumnElement[Any]]:
+    """Return the ORDER BY terms of `sort`, with nulls last on every backend.
+
+    A descending order already puts nulls last on SQLite and MariaDB (which
+    has no NULLS LAST). PostgreSQL puts them first unless told, and then
+    sorts the page without the index, which stays fast as a top-N sort.
+    """
+    column = col(IDENTITY_SORTS[sort]).desc()
+    if dialect == "postgresql":
+        column = column.nulls_last()
+    return [column, col(AttackerIdentity.uuid).desc()]
+
 
 # Feature kinds an identity search matches by exact value.
 SEARCH_KINDS = (
@@ -90,17 +94,15 @@ async def list_identities(
     """Return canonical identities in `sort` order, optionally searched.
 
     `search` is an IP address, or else a fingerprint or endpoint matched
-    exactly (see `matching_identities`). The default order filters on
-    `merge_state` (0 exactly when `merged_into_uuid` is null, by a check
-    constraint) rather than on `merged_into_uuid IS NULL`. On SQLite the
-    null test makes the planner pick the `merged_into_uuid` index and sort
-    every row, about 85 ms per page at 100k identities, while this form
-    walks the `updated_at` index in about 1 ms. The other orders have no
-    index and sort every canonical row.
+    exactly (see `matching_identities`). The filter is on `merge_state` (0
+    exactly when `merged_into_uuid` is null, by a check constraint) rather
+    than on `merged_into_uuid IS NULL`, so that the planner walks the
+    (merge_state, column, uuid) index of the order. On SQLite with 100k
+    identities a first page by last-seen time took 0.8 ms that way against
+    480 ms with a sort of every row.
     """
-    # NOTE: the offset is walked row by row, and each row is read from the
-    # table to test `merge_state`: on SQLite with 100k identities a page at
-    # offset 50,000 took 87 ms against 9.5 ms at offset 1,000.
+    # NOTE: the offset is still walked entry by entry: on SQLite with 100k
+    # identities the last page by last-seen time took 16 ms.
     check_window(limit, offset)
     if sort not in IDENTITY_SORTS:
         raise InputError(
@@ -117,7 +119,7 @@ async def list_identities(
     rows = await session.execute(
         sa.select(AttackerIdentity)
         .where(condition)
-        .order_by(*IDENTITY_SORTS[sort], col(AttackerIdentity.uuid))
+        .order_by(*identity_order(sort, session.get_bind().dialect.name))
         .limit(limit)
         .offset(offset)
     )

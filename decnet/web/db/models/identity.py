@@ -59,6 +59,18 @@ class Campaign(SQLModel, table=True):
     )
 
 
+# Columns the identity list sorts on, by index name suffix. Each gets an
+# index on (merge_state, column, uuid) that serves the canonical rows in
+# that order.
+IDENTITY_SORT_COLUMNS = {
+    "updated": "updated_at",
+    "last_seen": "last_seen_at",
+    "first_seen": "first_seen_at",
+    "observations": "observation_count",
+    "confidence": "confidence",
+}
+
+
 class AttackerIdentity(SQLModel, table=True):
     """One actor: observations the clusterer judged to be the same hands."""
 
@@ -83,6 +95,10 @@ class AttackerIdentity(SQLModel, table=True):
             name="fk_identities_merged_into_canonical",
         ),
         sa.Index("ix_identities_updated_at", "updated_at"),
+        *(
+            sa.Index(f"ix_identities_sort_{name}", "merge_state", column, "uuid")
+            for name, column in IDENTITY_SORT_COLUMNS.items()
+        ),
         MYSQL_TABLE_ARGS,
     )
 
