@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.cli import stop_process
 from tests.web.sse import free_port
 
 
@@ -70,12 +71,7 @@ def _run_and_list(
             assert listed.status_code == 200, listed.text
         return log, listed.json()
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        stop_process(process)
 
 
 def _stage_fields(log: str, stage: str) -> dict[str, str]:

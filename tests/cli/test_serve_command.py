@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -13,7 +12,7 @@ import httpx
 
 from tests.ingest.support import write_log
 from tests.ingest.test_store import attack_log
-from tests.support.cli import run_decnet
+from tests.support.cli import run_decnet, stop_process
 from tests.web.sse import free_port
 
 
@@ -72,9 +71,4 @@ def test_serve_relays_in_process_outbox(tmp_path: Path) -> None:
         assert health["bus"]["unpublished"] == 0
         assert health["bus"]["ok"] is True
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        stop_process(process)

@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from decnet.web.api.security import verify_password
-
-
-def _decnet(
-    *args: str, home: Path, stdin: str = ""
-) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DECNET_HOME": str(home), "COLUMNS": "200"}
-    env.pop("DECNET_DB_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "decnet.cli.main", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+from tests.support.cli import run_decnet
 
 
 def _hash_of(home: Path, name: str) -> str | None:
@@ -39,7 +21,7 @@ def _hash_of(home: Path, name: str) -> str | None:
 
 
 def test_add_reads_password_from_stdin(tmp_path: Path) -> None:
-    result = _decnet(
+    result = run_decnet(
         "users",
         "add",
         "anna",
@@ -55,7 +37,7 @@ def test_add_reads_password_from_stdin(tmp_path: Path) -> None:
 
 
 def test_add_rejects_unknown_role(tmp_path: Path) -> None:
-    result = _decnet(
+    result = run_decnet(
         "users", "add", "anna", "--role", "root", home=tmp_path, stdin="s3cret-pass\n"
     )
     assert result.returncode == 2
@@ -63,55 +45,59 @@ def test_add_rejects_unknown_role(tmp_path: Path) -> None:
 
 
 def test_add_rejects_short_password(tmp_path: Path) -> None:
-    result = _decnet("users", "add", "anna", home=tmp_path, stdin="short\n")
+    result = run_decnet("users", "add", "anna", home=tmp_path, stdin="short\n")
     assert result.returncode == 2
     assert "invalid password" in result.stderr
 
 
 def test_add_rejects_empty_stdin(tmp_path: Path) -> None:
-    result = _decnet("users", "add", "anna", home=tmp_path, stdin="")
+    result = run_decnet("users", "add", "anna", home=tmp_path, stdin="")
     assert result.returncode == 2
     assert "no password on standard input" in result.stderr
 
 
 def test_add_twice_fails(tmp_path: Path) -> None:
-    _decnet("users", "add", "anna", home=tmp_path, stdin="s3cret-pass\n")
-    result = _decnet("users", "add", "anna", home=tmp_path, stdin="s3cret-pass\n")
+    run_decnet("users", "add", "anna", home=tmp_path, stdin="s3cret-pass\n")
+    result = run_decnet("users", "add", "anna", home=tmp_path, stdin="s3cret-pass\n")
     assert result.returncode == 1
     assert "already exists" in result.stderr
 
 
 def test_passwd_list_remove(tmp_path: Path) -> None:
-    _decnet("users", "add", "anna", home=tmp_path, stdin="s3cret-pass\n")
-    _decnet(
+    run_decnet("users", "add", "anna", home=tmp_path, stdin="s3cret-pass\n")
+    run_decnet(
         "users", "add", "adam", "--role", "admin", home=tmp_path, stdin="s3cret-pass\n"
     )
 
-    changed = _decnet("users", "passwd", "anna", home=tmp_path, stdin="another-pass\n")
+    changed = run_decnet(
+        "users", "passwd", "anna", home=tmp_path, stdin="another-pass\n"
+    )
     assert changed.returncode == 0, changed.stderr
     assert verify_password(_hash_of(tmp_path, "anna"), "another-pass")
 
-    listed = _decnet("users", "list", home=tmp_path)
+    listed = run_decnet("users", "list", home=tmp_path)
     assert listed.returncode == 0, listed.stderr
     assert "anna" in listed.stdout
     assert "analyst" not in listed.stdout
     assert "viewer" in listed.stdout
 
-    removed = _decnet("users", "remove", "anna", home=tmp_path)
+    removed = run_decnet("users", "remove", "anna", home=tmp_path)
     assert removed.returncode == 0, removed.stderr
     assert _hash_of(tmp_path, "anna") is None
 
 
 def test_remove_last_admin_fails(tmp_path: Path) -> None:
-    _decnet(
+    run_decnet(
         "users", "add", "adam", "--role", "admin", home=tmp_path, stdin="s3cret-pass\n"
     )
-    result = _decnet("users", "remove", "adam", home=tmp_path)
+    result = run_decnet("users", "remove", "adam", home=tmp_path)
     assert result.returncode == 1
     assert "last admin" in result.stderr
 
 
 def test_passwd_unknown_user_fails(tmp_path: Path) -> None:
-    result = _decnet("users", "passwd", "ghost", home=tmp_path, stdin="s3cret-pass\n")
+    result = run_decnet(
+        "users", "passwd", "ghost", home=tmp_path, stdin="s3cret-pass\n"
+    )
     assert result.returncode == 1
     assert "not found" in result.stderr
