@@ -32,6 +32,7 @@ from decnet.errors import InputError
 from decnet.ingest.cowrie import ingest_paths
 from decnet.ingest.jsonl import ingest_jsonl_paths
 from decnet.ingest.report import IngestReport, SkippedLine
+from decnet.ingest.sources import logs_layout
 
 log = logging.getLogger(__name__)
 
@@ -259,12 +260,20 @@ def cowrie_command(
     paths: PathsArgument,
     tty_dir: Annotated[
         Path | None,
-        typer.Option("--tty-dir", metavar="DIR", help="Folder of Cowrie ttylogs."),
+        typer.Option(
+            "--tty-dir",
+            metavar="DIR",
+            help="Folder of Cowrie ttylogs; default PATH/tty or "
+            "PATH/term_sessions when PATH is one folder that has it.",
+        ),
     ] = None,
     downloads_dir: Annotated[
         Path | None,
         typer.Option(
-            "--downloads-dir", metavar="DIR", help="Folder of files Cowrie downloaded."
+            "--downloads-dir",
+            metavar="DIR",
+            help="Folder of files Cowrie downloaded; default PATH/downloads "
+            "when PATH is one folder that has it.",
         ),
     ] = None,
     follow: FollowOption = False,
@@ -279,6 +288,10 @@ def cowrie_command(
     A rerun over the same files changes nothing: each file resumes from the
     offset saved with its last batch, also after rotation or compression.
     """
+    tty_dir, downloads_dir = logs_layout(paths, tty_dir, downloads_dir)
+    for label, folder in (("ttylogs", tty_dir), ("downloads", downloads_dir)):
+        if folder is not None:
+            console.print(f"{label} from {folder}", highlight=False, soft_wrap=True)
     holder: dict[str, IngestReport] = {}
     report = _run_reporting(
         holder,

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from decnet.cli.common import DbOption, database_url, open_database, run
 from decnet.config import get_settings
 from decnet.errors import ConfigError
+from decnet.ingest.sources import logs_layout
 from decnet.web.api.accounts import (
     InitialAdmin,
     ensure_admin,
@@ -40,7 +41,6 @@ HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")
 PortOption = Annotated[
     int, typer.Option("--port", min=1, max=65535, help="TCP port to listen on.")
 ]
-TTY_FOLDERS = ("tty", "term_sessions")
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -114,25 +114,6 @@ def serve_command(
             await engine.dispose()
 
     run(main())
-
-
-def logs_layout(
-    paths: list[Path], tty_dir: Path | None, downloads_dir: Path | None
-) -> tuple[Path | None, Path | None]:
-    """Find `tty/` (or `term_sessions/`) and `downloads/` beside one log folder.
-
-    Explicit options win; with several paths nothing is guessed.
-    """
-    if len(paths) != 1 or not paths[0].is_dir():
-        return tty_dir, downloads_dir
-    root = paths[0]
-    if tty_dir is None:
-        tty_dir = next(
-            (root / name for name in TTY_FOLDERS if (root / name).is_dir()), None
-        )
-    if downloads_dir is None and (root / "downloads").is_dir():
-        downloads_dir = root / "downloads"
-    return tty_dir, downloads_dir
 
 
 async def _ingest(

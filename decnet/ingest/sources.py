@@ -24,6 +24,9 @@ FINGERPRINT_BYTES = 4_096
 # A longer line is skipped without being held in memory.
 MAX_LINE_BYTES = 64 << 20
 READ_CHUNK = 1 << 20
+# Folders beside Cowrie logs that hold ttylogs: `tty/` in the classic layout,
+# `term_sessions/` in some published log sets.
+TTY_FOLDERS = ("tty", "term_sessions")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,4 +142,31 @@ def file_size(path: Path) -> int:
     return path.stat().st_size
 
 
-__all__ = ["Line", "discover", "file_size", "fingerprint", "open_log", "read_lines"]
+__all__ = [
+    "Line",
+    "discover",
+    "file_size",
+    "fingerprint",
+    "logs_layout",
+    "open_log",
+    "read_lines",
+]
+
+
+def logs_layout(
+    paths: list[Path], tty_dir: Path | None, downloads_dir: Path | None
+) -> tuple[Path | None, Path | None]:
+    """Find `tty/` (or `term_sessions/`) and `downloads/` beside one log folder.
+
+    Explicit options win; with several paths nothing is guessed.
+    """
+    if len(paths) != 1 or not paths[0].is_dir():
+        return tty_dir, downloads_dir
+    root = paths[0]
+    if tty_dir is None:
+        tty_dir = next(
+            (root / name for name in TTY_FOLDERS if (root / name).is_dir()), None
+        )
+    if downloads_dir is None and (root / "downloads").is_dir():
+        downloads_dir = root / "downloads"
+    return tty_dir, downloads_dir

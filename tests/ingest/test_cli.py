@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import orjson
@@ -183,3 +184,19 @@ def test_unwritable_skipped_out_fails_first(tmp_path: Path) -> None:
     assert result.exit_code == 2, result.output
     assert "cannot write --skipped-out" in result.output
     assert not (tmp_path / "cli.sqlite").exists()
+
+
+def test_folder_layout_finds_ttylogs(tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario"
+    generated = runner.invoke(app, ["generate", "lone_wolf", str(scenario)])
+    assert generated.exit_code == 0, generated.output
+    result = runner.invoke(
+        app, ["ingest", "cowrie", str(scenario), "--no-progress", *db_option(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"ttylogs from {scenario / 'tty'}" in result.output
+    with sqlite3.connect(tmp_path / "cli.sqlite") as conn:
+        (typed,) = conn.execute(
+            "SELECT count(*) FROM attackers WHERE kd_digraph_simhash IS NOT NULL"
+        ).fetchone()
+    assert typed > 0
