@@ -18,6 +18,7 @@ from decnet.errors import InputError
 from decnet.ingest.endpoints import endpoint_from_url, endpoints_from_command
 from decnet.ingest.hassh import compute_hassh, logged_hassh
 from decnet.ingest.session import MAX_COMMANDS, MAX_CREDENTIALS, SessionState, iso
+from decnet.ingest.sshkeys import planted_keys
 from decnet.ingest.text import NUL_ESCAPE, cap_input, escape_nul, normalise_banner
 from decnet.ingest.timestamps import parse_timestamp
 from decnet.ingest.tls import InvalidJa3, ja3_value
@@ -316,6 +317,10 @@ def _command(state: SessionState, text: str, moment: datetime, failed: bool) -> 
         state.commands.append(entry)
     for endpoint in endpoints_from_command(stored):
         state.add_endpoint(endpoint.value, endpoint.public)
+    if "AAAA" in stored:
+        for fingerprint in planted_keys(stored):
+            if fingerprint not in state.pubkeys:
+                state.pubkeys.append(fingerprint)
 
 
 def _command_text(event: dict[str, Any]) -> str:
