@@ -54,6 +54,21 @@ class _Terminated(Exception):
     """The command was stopped by SIGTERM after its clean-up ran."""
 
 
+# Whether SIGTERM cancels the running command. A command that hands the
+# signal to a server that shuts down by itself turns this off.
+_SIGTERM_CANCELS = {"enabled": True}
+
+
+def let_server_handle_sigterm() -> None:
+    """Leave SIGTERM to a server that is about to run, such as uvicorn.
+
+    uvicorn shuts down gracefully on SIGTERM and raises the signal again
+    once it has stopped. Cancelling the command then would cut its own
+    clean-up short, so the command is left to end by itself and exits 143.
+    """
+    _SIGTERM_CANCELS["enabled"] = False
+
+
 async def _cancel_on_sigterm(coro: Coroutine[Any, Any, T]) -> T:
     """Await `coro`, cancelling it on SIGTERM as asyncio does on Ctrl-C.
 
@@ -68,17 +83,21 @@ async def _cancel_on_sigterm(coro: Coroutine[Any, Any, T]) -> T:
     def on_sigterm() -> None:
         nonlocal terminated
         terminated = True
-        task.cancel()
+        if _SIGTERM_CANCELS["enabled"]:
+            task.cancel()
 
     loop.add_signal_handler(signal.SIGTERM, on_sigterm)
     try:
-        return await coro
+        result = await coro
     except asyncio.CancelledError:
         if terminated:
             raise _Terminated from None
         raise
     finally:
         loop.remove_signal_handler(signal.SIGTERM)
+    if terminated:
+        raise _Terminated
+    return result
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:

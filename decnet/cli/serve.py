@@ -21,7 +21,13 @@ import uvicorn
 from rich.console import Console
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from decnet.cli.common import DbOption, database_url, open_database, run
+from decnet.cli.common import (
+    DbOption,
+    database_url,
+    let_server_handle_sigterm,
+    open_database,
+    run,
+)
 from decnet.config import get_settings
 from decnet.errors import ConfigError
 from decnet.ingest.sources import logs_layout
@@ -80,6 +86,7 @@ async def _serve(
     config = uvicorn.Config(
         application, host=host, port=port, log_level="warning", lifespan="on"
     )
+    let_server_handle_sigterm()
     await uvicorn.Server(config).serve()
 
 

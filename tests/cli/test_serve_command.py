@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -72,3 +74,32 @@ def test_serve_relays_in_process_outbox(tmp_path: Path) -> None:
         assert health["bus"]["ok"] is True
     finally:
         stop_process(process)
+
+
+def test_serve_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    env = {**os.environ, "DECNET_HOME": str(tmp_path), "COLUMNS": "200"}
+    env.pop("DECNET_DB_URL", None)
+    env.pop("DECNET_BUS_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "decnet.cli.main", "serve", "--port", str(free_port())],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        for line in process.stderr:
+            if "api started" in line:
+                break
+        else:
+            raise AssertionError("decnet serve ended before it started")
+        process.send_signal(signal.SIGTERM)
+        rest = process.stderr.read()
+        assert process.wait(timeout=60) == 143, rest
+    finally:
+        process.kill()
+    assert "Traceback" not in rest
+    assert "lease released" in rest
+    with sqlite3.connect(tmp_path / "decnet.sqlite") as conn:
+        assert conn.execute("SELECT count(*) FROM leases").fetchone() == (0,)
