@@ -41,6 +41,11 @@ from decnet.web.db.engine import redact
 
 log = logging.getLogger("decnet.run")
 
+# Seconds between the timer passes of the clusterer that `decnet serve` and
+# `decnet run` start on the in-process bus: analyst splits and cannot-links
+# take effect within this time.
+CLUSTER_INTERVAL_S = 10.0
+
 app = typer.Typer()
 
 HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")]
@@ -232,16 +237,34 @@ def run_command(
 async def _serve_with_relay(
     engine: AsyncEngine, db_url: str, host: str, port: int
 ) -> None:
-    """Serve while an outbox relay publishes events to the in-process bus."""
+    """Serve while this process relays its outbox and runs the clusterer.
+
+    On the in-process bus nothing outside this process can publish events
+    or wake a clusterer, so both run here: the relay publishes the outbox,
+    and the clusterer worker passes on each `attacker.observed` and on its
+    timer, which is how analyst splits and cannot-links take effect. A
+    `decnet clusterer` started beside it waits as a standby on the lease.
+    """
+    from decnet.bus import topics
     from decnet.bus.backends import connect
     from decnet.bus.relay import OutboxRelay
+    from decnet.clustering.worker import Worker
 
     bus = await connect("inproc://")
+    worker = Worker(engine, interval_s=CLUSTER_INTERVAL_S)
+
+    async def wake(_event: object) -> None:
+        worker.notify()
+
+    await bus.subscribe(topics.attacker(topics.ATTACKER_OBSERVED), wake)
     relay = asyncio.create_task(OutboxRelay(engine, bus).run())
+    clusterer = asyncio.create_task(worker.run())
     try:
         await _serve(engine, db_url, host, port, bus_url=bus.url)
     finally:
+        worker.stop()
         relay.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await relay
+        for task in (clusterer, relay):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await bus.close()

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from decnet.bus.lease import DatabaseLease, LeaseHeldError
 from decnet.clustering.params import ModelParams
 from decnet.clustering.passes import PassProgress, PassReport, run_pass
-from decnet.web.db.models import Lease
+from decnet.web.db.models import AnalystDecision, Lease
 from decnet.web.db.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -75,9 +75,7 @@ async def cluster_once(
         )
     try:
         async with engine.begin() as conn, _sqlite_page_cache(conn):
-            report = await conn.run_sync(
-                run_pass, params, full=full, progress=progress
-            )
+            report = await conn.run_sync(run_pass, params, full=full, progress=progress)
             # Commit only while still holding the lease: a pass that outlived
             # it may race a standby that took over, so it rolls back.
             renewed = await conn.execute(
@@ -158,7 +156,23 @@ class Worker:
         self.passes = 0
         self.failures = 0
         self.last_full: float | None = None
+        self.decisions_seen: tuple[int, int | None, int] | None = None
         self.on_pass: Callable[[PassReport], Awaitable[None] | None] | None = None
+
+    async def _decisions_marker(self) -> tuple[int, int | None, int]:
+        """Return (count, newest id, revoked count) of the analyst decisions."""
+        table = AnalystDecision.__table__
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    sa.select(
+                        sa.func.count(),
+                        sa.func.max(table.c.id),
+                        sa.func.count(table.c.revoked_at),
+                    )
+                )
+            ).one()
+        return int(row[0]), row[1], int(row[2])
 
     def notify(self, *_args: Any) -> None:
         """Wake the loop for an incremental pass (an `attacker.observed` handler)."""
@@ -185,6 +199,12 @@ class Worker:
                     if not await self.lease.acquire():
                         await self._sleep(self.lease_ttl_s / 3)
                         continue
+                    decisions = await self._decisions_marker()
+                    # An analyst split, cannot-link or revocation changes no
+                    # observation, so an incremental pass would not see it;
+                    # a full pass applies it.
+                    if decisions != self.decisions_seen:
+                        full = progress.full = True
                     report = await cluster_once(
                         self.engine,
                         full=full,
@@ -201,6 +221,7 @@ class Worker:
                     continue
                 backoff = self.backoff_s
                 self.passes += 1
+                self.decisions_seen = decisions
                 if report.full:
                     self.last_full = loop.time()
                 if self.on_pass is not None:

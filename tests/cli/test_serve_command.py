@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -103,3 +104,68 @@ def test_serve_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     assert "lease released" in rest
     with sqlite3.connect(tmp_path / "decnet.sqlite") as conn:
         assert conn.execute("SELECT count(*) FROM leases").fetchone() == (0,)
+
+
+def test_run_applies_split_without_other_processes(tmp_path: Path) -> None:
+    env = {**os.environ, "DECNET_HOME": str(tmp_path), "COLUMNS": "200"}
+    env.pop("DECNET_DB_URL", None)
+    env.pop("DECNET_BUS_URL", None)
+    logs = tmp_path / "scenario"
+    generated = run_decnet("generate", "vpn_hopping", str(logs), home=tmp_path)
+    assert generated.returncode == 0, generated.stderr
+    port = free_port()
+    stderr_path = tmp_path / "run.err"
+    with stderr_path.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "decnet.cli.main", "run", str(logs)]
+            + ["--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+    try:
+        password = None
+        for _ in range(1200):
+            text = stderr_path.read_text()
+            found = re.search(r"one-time password (\S+)", text)
+            if found and "api started" in text:
+                password = found.group(1)
+                break
+            assert process.poll() is None, text
+            time.sleep(0.1)
+        assert password is not None, stderr_path.read_text()
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            token = client.post(
+                "/api/v1/auth/login", json={"username": "admin", "password": password}
+            ).json()["access_token"]
+            headers = {"Authorization": f"Bearer {token}"}
+            page = client.get(
+                "/api/v1/identities",
+                params={"sort": "observations", "limit": 1},
+                headers=headers,
+            ).json()
+            (largest,) = page["data"]
+            assert largest["observation_count"] >= 2
+            observations = client.get(
+                f"/api/v1/identities/{largest['uuid']}/observations",
+                params={"limit": 1},
+                headers=headers,
+            ).json()["data"]
+            moved = observations[0]["uuid"]
+            split = client.post(
+                f"/api/v1/identities/{largest['uuid']}/split",
+                json={"observation_uuids": [moved]},
+                headers=headers,
+            )
+            assert split.status_code == 202, split.text
+            identity = None
+            for _ in range(600):
+                detail = client.get(f"/api/v1/attackers/{moved}", headers=headers)
+                identity = detail.json()["identity_id"]
+                if identity != largest["uuid"]:
+                    break
+                time.sleep(0.1)
+            assert identity is not None
+            assert identity != largest["uuid"]
+    finally:
+        stop_process(process)
