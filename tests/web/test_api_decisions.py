@@ -371,3 +371,32 @@ async def test_notes_with_nul_are_422(
     assert response.status_code == 422
     assert "NUL character" in response.text
     assert await _count(api_engine, AnalystDecision) == 0
+
+
+async def test_merge_against_cannot_link_is_409(
+    client: httpx.AsyncClient, seeded: Seeded, api_engine: AsyncEngine
+) -> None:
+    body = {"subject_type": "identity", "a": seeded.new, "b": seeded.old}
+    ruling = await client.post(
+        "/api/v1/decisions/cannot-link", json=body, headers=auth("analyst")
+    )
+    assert ruling.status_code == 201
+    response = await client.post(
+        f"/api/v1/identities/{seeded.old}/merge",
+        json={"loser_uuid": seeded.new},
+        headers=auth("analyst"),
+    )
+    assert response.status_code == 409
+    assert "marked cannot-link" in response.json()["detail"]
+    assert await _merged_into(api_engine, seeded.new) is None
+
+
+async def test_cannot_link_of_merged_pair_is_409(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    body = {"subject_type": "identity", "a": seeded.old, "b": seeded.merged}
+    response = await client.post(
+        "/api/v1/decisions/cannot-link", json=body, headers=auth("analyst")
+    )
+    assert response.status_code == 409
+    assert "one identity" in response.json()["detail"]

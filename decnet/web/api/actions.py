@@ -104,6 +104,13 @@ async def merge(
         raise IntegrityViolationError(
             f"identity {loser_uuid} is already merged into {loser.merged_into_uuid}"
         )
+    ruling = await _active_cannot_link(session, "identity", winner_uuid, loser_uuid)
+    if ruling is not None:
+        raise IntegrityViolationError(
+            f"identities {winner_uuid} and {loser_uuid} are marked cannot-link "
+            f"(decision {ruling}); revoke it first with DELETE "
+            f"/api/v1/decisions/{ruling}"
+        )
 
     previous = await _identity_of_observations(
         session, await member_uuids(session, loser_uuid)
@@ -196,22 +203,24 @@ async def cannot_link(
     subject and IntegrityViolationError when the same ruling is active.
     """
     first, second = sorted((a, b))
+    canonical: list[str] = []
     for subject in (first, second):
         if subject_type == "identity":
             found: object = await get_identity(session, subject)
+            if isinstance(found, AttackerIdentity):
+                canonical.append(found.merged_into_uuid or found.uuid)
         else:
             found = await get_observation(session, subject)
         if found is None:
             raise NotFoundError(f"{subject_type} {subject} not found")
-    existing = await session.scalar(
-        sa.select(AnalystDecision.id).where(
-            AnalystDecision.kind == "cannot_link",
-            AnalystDecision.subject_type == subject_type,
-            AnalystDecision.subject_a == first,
-            AnalystDecision.subject_b == second,
-            AnalystDecision.revoked_at.is_(None),
+    # Identities joined by a merge are one identity: keeping "them" apart
+    # would contradict the merge, and the clusterer could honour only one.
+    if len(canonical) == 2 and canonical[0] == canonical[1]:
+        raise IntegrityViolationError(
+            f"identities {first} and {second} are one identity ({canonical[0]}) "
+            "after a merge; split observations out of it instead"
         )
-    )
+    existing = await _active_cannot_link(session, subject_type, first, second)
     if existing is not None:
         raise IntegrityViolationError(
             f"{subject_type}s {first} and {second} are already marked cannot-link "
@@ -275,6 +284,22 @@ def _decide(
     )
     session.add(decision)
     return decision
+
+
+async def _active_cannot_link(
+    session: AsyncSession, subject_type: str, a: str, b: str
+) -> int | None:
+    """Return the id of the unrevoked cannot-link between `a` and `b`, if any."""
+    first, second = sorted((a, b))
+    return await session.scalar(
+        sa.select(AnalystDecision.id).where(
+            AnalystDecision.kind == "cannot_link",
+            AnalystDecision.subject_type == subject_type,
+            AnalystDecision.subject_a == first,
+            AnalystDecision.subject_b == second,
+            AnalystDecision.revoked_at.is_(None),
+        )
+    )
 
 
 async def _identity_of_observations(
