@@ -47,7 +47,12 @@ def add_command(
     ] = "viewer",
     db: DbOption = None,
 ) -> None:
-    """Create an account with ROLE; the password is read as described above."""
+    """Create an account with ROLE.
+
+    The password is read from standard input when it is not a terminal (one
+    line, e.g. `echo PASSWORD | decnet users add NAME`), else prompted for
+    twice without echo.
+    """
 
     async def main() -> None:
         accounts.check_username(name)
