@@ -240,8 +240,8 @@ async def _serve_with_relay(
     """Serve while this process relays its outbox and runs the clusterer.
 
     On the in-process bus nothing outside this process can publish events
-    or wake a clusterer, so both run here: the relay publishes the outbox,
-    and the clusterer worker passes on each `attacker.observed` and on its
+    or wake a clusterer, so both run here. The relay publishes the outbox.
+    The clusterer worker passes on each `attacker.observed` and on its
     timer, which is how analyst splits and cannot-links take effect. A
     `decnet clusterer` started beside it waits as a standby on the lease.
     """

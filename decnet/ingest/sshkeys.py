@@ -2,9 +2,9 @@
 
 Attackers who want to come back write their own public key into
 `~/.ssh/authorized_keys`. The key is theirs wherever they connect from, so
-it is the same evidence as a key they log in with: both are stored as the
-`ssh_pubkey` feature, in the form Cowrie logs for `cowrie.client.fingerprint`
-(MD5 of the decoded key blob, as colon-separated hex).
+it is the same evidence as a key they log in with. Both are stored as the
+`ssh_pubkey` feature, in the form Cowrie logs for `cowrie.client.fingerprint`:
+the MD5 of the decoded key blob, as colon-separated hex.
 """
 
 from __future__ import annotations

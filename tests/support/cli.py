@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 # Settings a test must not inherit from the shell that runs pytest, so that
-# each command sees only DECNET_HOME and what the test passes itself.
+# each command reads only DECNET_HOME and what the test passes itself.
 INHERITED_SETTINGS = ("DECNET_DB_URL", "DECNET_BUS_URL")
 
 
