@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from decnet.web.db.engine import create_engine
 from decnet.web.db.migrate import upgrade
 from tests.bus.conftest import Collector, delete_stream, nats_test_url, write_events
 from tests.bus.natsserver import free_port
-from tests.support.cli import run_decnet
+from tests.support.cli import run_decnet, terminate_after
 from tests.support.services import NATS, require
 
 
@@ -87,15 +86,7 @@ def test_sigterm_releases_relay_lease(tmp_path: Path) -> None:
         env=env,
     )
     try:
-        assert process.stderr is not None
-        for line in process.stderr:
-            if "lease taken" in line:
-                break
-        else:
-            raise AssertionError("the relay ended before taking its lease")
-        process.send_signal(signal.SIGTERM)
-        rest = process.stderr.read()
-        assert process.wait(timeout=60) == 143, rest
+        rest = terminate_after(process, "lease taken")
     finally:
         process.kill()
         asyncio.run(delete_stream(bus_url))

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.cli import stop_process
+from tests.support.cli import stop_process, wait_for_password
 from tests.web.sse import free_port
 
 
@@ -45,16 +45,7 @@ def _run_and_list(
             stderr=stderr,
         )
     try:
-        password = None
-        for _ in range(1200):
-            text = stderr_path.read_text()
-            found = re.search(r"one-time password (\S+)", text)
-            if found and "api started" in text:
-                password = found.group(1)
-                break
-            assert process.poll() is None, text
-            time.sleep(0.1)
-        assert password is not None, stderr_path.read_text()
+        password = wait_for_password(process, stderr_path)
         log = stderr_path.read_text()
         assert f"http://127.0.0.1:{port}/" in log
 

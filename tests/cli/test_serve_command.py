@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -15,7 +13,12 @@ import httpx
 
 from tests.ingest.support import write_log
 from tests.ingest.test_store import attack_log
-from tests.support.cli import run_decnet, stop_process
+from tests.support.cli import (
+    run_decnet,
+    stop_process,
+    terminate_after,
+    wait_for_password,
+)
 from tests.web.sse import free_port
 
 
@@ -89,15 +92,7 @@ def test_serve_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
         text=True,
     )
     try:
-        assert process.stderr is not None
-        for line in process.stderr:
-            if "api started" in line:
-                break
-        else:
-            raise AssertionError("decnet serve ended before it started")
-        process.send_signal(signal.SIGTERM)
-        rest = process.stderr.read()
-        assert process.wait(timeout=60) == 143, rest
+        rest = terminate_after(process, "api started")
     finally:
         process.kill()
     assert "Traceback" not in rest
@@ -124,16 +119,7 @@ def test_run_applies_split_without_other_processes(tmp_path: Path) -> None:
             stderr=stderr,
         )
     try:
-        password = None
-        for _ in range(1200):
-            text = stderr_path.read_text()
-            found = re.search(r"one-time password (\S+)", text)
-            if found and "api started" in text:
-                password = found.group(1)
-                break
-            assert process.poll() is None, text
-            time.sleep(0.1)
-        assert password is not None, stderr_path.read_text()
+        password = wait_for_password(process, stderr_path)
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
             token = client.post(
                 "/api/v1/auth/login", json={"username": "admin", "password": password}

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -43,3 +45,31 @@ def stop_process(process: subprocess.Popen[bytes] | subprocess.Popen[str]) -> No
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(5)
+
+
+def wait_for_password(process: subprocess.Popen[bytes], stderr_path: Path) -> str:
+    """Wait until `decnet run` or `serve` has started and printed its one-time
+    password to `stderr_path`, and return the password."""
+    for _ in range(1200):
+        text = stderr_path.read_text()
+        found = re.search(r"one-time password (\S+)", text)
+        if found and "api started" in text:
+            return found.group(1)
+        assert process.poll() is None, text
+        time.sleep(0.1)
+    raise AssertionError(f"no one-time password in 120 s:\n{stderr_path.read_text()}")
+
+
+def terminate_after(process: subprocess.Popen[str], ready: str) -> str:
+    """Wait for the line `ready` on standard error, send SIGTERM, assert the
+    exit status 143, and return the rest of standard error."""
+    assert process.stderr is not None
+    for line in process.stderr:
+        if ready in line:
+            break
+    else:
+        raise AssertionError(f"the command ended before printing {ready!r}")
+    process.send_signal(signal.SIGTERM)
+    rest = process.stderr.read()
+    assert process.wait(timeout=60) == 143, rest
+    return rest
