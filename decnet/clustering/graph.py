@@ -89,6 +89,7 @@ def partition(
     cohesion_margin_bits: float = 6.0,
     forced: Sequence[tuple[int, int]] = (),
     constraints: Sequence[Constraint] = (),
+    rank: IntArray | None = None,
 ) -> Partition:
     """Partition `n` observations from scored candidate pairs.
 
@@ -128,7 +129,7 @@ def partition(
             n, left, right, bits, keep, labels, constraints
         )
     span_left, span_right, span_bits = spanning_forest(
-        n, left[keep], right[keep], bits[keep], labels
+        n, left[keep], right[keep], bits[keep], labels, rank=rank
     )
     return Partition(
         labels=labels,
@@ -328,22 +329,44 @@ def _apply_constraints(
 
 
 def spanning_forest(
-    n: int, left: IntArray, right: IntArray, bits: FloatArray, labels: IntArray
+    n: int,
+    left: IntArray,
+    right: IntArray,
+    bits: FloatArray,
+    labels: IntArray,
+    *,
+    rank: IntArray | None = None,
 ) -> tuple[IntArray, IntArray, FloatArray]:
     """Return the strongest links that connect each part (a maximum spanning
     forest), restricted to links inside one part, sorted by (left, right).
+
+    Among links of equal weight the tree keeps those that come first in
+    node order. `rank` (a permutation of the nodes, such as the IP order)
+    sets that order, so the same logs keep the same links in every
+    database; without it the node index order is used.
     """
     inside = labels[left] == labels[right]
     left, right, bits = left[inside], right[inside], bits[inside]
     if len(left) == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0)
+    if rank is not None:
+        # Each link is entered once, from its lower-ranked end, so that the
+        # matrix (and the tree's tie-breaking) is the same in every database.
+        left, right = (
+            np.minimum(rank[left], rank[right]),
+            np.maximum(rank[left], rank[right]),
+        )
     # minimum_spanning_tree ignores zero entries, so every cost stays positive.
     cost = (bits.max() + 1.0) - bits
     graph = sp.coo_matrix((cost, (left, right)), shape=(n, n)).tocsr()
     tree = minimum_spanning_tree(graph).tocoo()
-    a = np.minimum(tree.row, tree.col).astype(np.int64)
-    b = np.maximum(tree.row, tree.col).astype(np.int64)
+    rows, cols = tree.row.astype(np.int64), tree.col.astype(np.int64)
+    if rank is not None:
+        node_at = np.argsort(rank)
+        rows, cols = node_at[rows], node_at[cols]
+    a = np.minimum(rows, cols)
+    b = np.maximum(rows, cols)
     order = np.lexsort((b, a))
     a, b = a[order], b[order]
     span_bits = (bits.max() + 1.0) - tree.data[order]

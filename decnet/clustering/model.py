@@ -166,4 +166,5 @@ def _partition(
         cohesion_margin_bits=evidence.params.cohesion_margin_bits,
         forced=forced,
         constraints=constraints,
+        rank=evidence.table.sort_rank,
     )

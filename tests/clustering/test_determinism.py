@@ -14,6 +14,7 @@ import numpy as np
 
 from decnet.clustering.candidates import generate
 from decnet.clustering.evidence import value_weights
+from decnet.clustering.graph import spanning_forest
 from decnet.clustering.params import ModelParams
 from decnet.clustering.table import FeatureTable, build_table
 
@@ -74,3 +75,29 @@ def test_windowed_block_is_not_every_pair() -> None:
     block = params.block_size * 2
     pairs = _ip_pairs(*_table(_fleet(2000, block), seed=1))
     assert len(pairs) < block * (block - 1) // 2
+
+
+def test_spanning_forest_same_links_for_any_node_order() -> None:
+    # A clique of 12 equally strong links: any spanning tree is as good, so
+    # only the tie-breaking decides which 11 links are kept.
+    names = [f"198.51.100.{n}" for n in range(1, 13)]
+    pairs = [(i, j) for i in range(12) for j in range(i + 1, 12)]
+    kept: list[set[frozenset[str]]] = []
+    for seed in range(4):
+        order = list(range(12))
+        random.Random(seed).shuffle(order)
+        node_of = {name: order[k] for k, name in enumerate(names)}
+        name_at = {node: name for name, node in node_of.items()}
+        left = np.array([min(node_of[names[i]], node_of[names[j]]) for i, j in pairs])
+        right = np.array([max(node_of[names[i]], node_of[names[j]]) for i, j in pairs])
+        bits = np.full(len(pairs), 20.0)
+        rank = np.empty(12, dtype=np.int64)
+        rank[[node_of[name] for name in sorted(names)]] = np.arange(12)
+        a, b, _ = spanning_forest(
+            12, left, right, bits, np.zeros(12, dtype=np.int64), rank=rank
+        )
+        assert len(a) == 11
+        kept.append(
+            {frozenset((name_at[x], name_at[y])) for x, y in zip(a, b, strict=True)}
+        )
+    assert all(links == kept[0] for links in kept)
