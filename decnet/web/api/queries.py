@@ -32,6 +32,7 @@ from decnet.web.db.models import (
     ObservationFeature,
 )
 from decnet.web.db.repository import Page, check_window
+from decnet.web.db.repository.pages import fetch_page
 
 # Feature aggregation reads at most this many links of one identity.
 MAX_EVIDENCE_LINKS = 20_000
@@ -113,17 +114,14 @@ async def list_identities(
         condition = condition & col(AttackerIdentity.uuid).in_(
             matching_identities(search)
         )
-    total = await session.scalar(
-        sa.select(sa.func.count()).select_from(AttackerIdentity).where(condition)
+    return await fetch_page(
+        session,
+        AttackerIdentity,
+        [condition],
+        identity_order(sort, session.get_bind().dialect.name),
+        limit=limit,
+        offset=offset,
     )
-    rows = await session.execute(
-        sa.select(AttackerIdentity)
-        .where(condition)
-        .order_by(*identity_order(sort, session.get_bind().dialect.name))
-        .limit(limit)
-        .offset(offset)
-    )
-    return Page(total=total or 0, limit=limit, offset=offset, data=list(rows.scalars()))
 
 
 def matching_identities(search: str) -> sa.Select[Any]:
@@ -172,17 +170,14 @@ async def list_links(
     """Return links recorded for any of `identity_uuids`, strongest first."""
     check_window(limit, offset)
     condition = IdentityLink.identity_uuid.in_(identity_uuids)
-    total = await session.scalar(
-        sa.select(sa.func.count()).select_from(IdentityLink).where(condition)
+    return await fetch_page(
+        session,
+        IdentityLink,
+        [condition],
+        [IdentityLink.weight_bits.desc(), IdentityLink.id],
+        limit=limit,
+        offset=offset,
     )
-    rows = await session.execute(
-        sa.select(IdentityLink)
-        .where(condition)
-        .order_by(IdentityLink.weight_bits.desc(), IdentityLink.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return Page(total=total or 0, limit=limit, offset=offset, data=list(rows.scalars()))
 
 
 async def summarise_features(
@@ -242,17 +237,14 @@ async def list_history(
     """Return the identity history of one observation, oldest first."""
     check_window(limit, offset)
     condition = IdentityHistory.observation_uuid == observation_uuid
-    total = await session.scalar(
-        sa.select(sa.func.count()).select_from(IdentityHistory).where(condition)
+    return await fetch_page(
+        session,
+        IdentityHistory,
+        [condition],
+        [IdentityHistory.created_at, IdentityHistory.id],
+        limit=limit,
+        offset=offset,
     )
-    rows = await session.execute(
-        sa.select(IdentityHistory)
-        .where(condition)
-        .order_by(IdentityHistory.created_at, IdentityHistory.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return Page(total=total or 0, limit=limit, offset=offset, data=list(rows.scalars()))
 
 
 async def list_sessions(
@@ -333,17 +325,14 @@ async def list_campaign_identities(
         AttackerIdentity.campaign_id == campaign_uuid,
         AttackerIdentity.merged_into_uuid.is_(None),
     )
-    total = await session.scalar(
-        sa.select(sa.func.count()).select_from(AttackerIdentity).where(condition)
+    return await fetch_page(
+        session,
+        AttackerIdentity,
+        [condition],
+        [AttackerIdentity.updated_at.desc(), AttackerIdentity.uuid],
+        limit=limit,
+        offset=offset,
     )
-    rows = await session.execute(
-        sa.select(AttackerIdentity)
-        .where(condition)
-        .order_by(AttackerIdentity.updated_at.desc(), AttackerIdentity.uuid)
-        .limit(limit)
-        .offset(offset)
-    )
-    return Page(total=total or 0, limit=limit, offset=offset, data=list(rows.scalars()))
 
 
 async def list_decisions(
@@ -369,14 +358,11 @@ async def list_decisions(
         conditions.append(AnalystDecision.kind == kind)
     if not include_revoked:
         conditions.append(AnalystDecision.revoked_at.is_(None))
-    total = await session.scalar(
-        sa.select(sa.func.count()).select_from(AnalystDecision).where(*conditions)
+    return await fetch_page(
+        session,
+        AnalystDecision,
+        conditions,
+        [AnalystDecision.created_at.desc(), AnalystDecision.id.desc()],
+        limit=limit,
+        offset=offset,
     )
-    rows = await session.execute(
-        sa.select(AnalystDecision)
-        .where(*conditions)
-        .order_by(AnalystDecision.created_at.desc(), AnalystDecision.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return Page(total=total or 0, limit=limit, offset=offset, data=list(rows.scalars()))

@@ -25,7 +25,7 @@ from decnet.web.db.models import (
     AttackerIdentity,
     IdentityHistory,
 )
-from decnet.web.db.repository.pages import Page, check_window
+from decnet.web.db.repository.pages import Page, check_window, fetch_page
 from decnet.web.db.types import utcnow
 
 _PROTECTED = frozenset(
@@ -198,17 +198,14 @@ async def list_identities(
     """Return canonical identities, newest-updated first, without merged-out rows."""
     check_window(limit, offset)
     canonical = AttackerIdentity.merged_into_uuid.is_(None)
-    total = await session.scalar(
-        sa.select(sa.func.count()).select_from(AttackerIdentity).where(canonical)
+    return await fetch_page(
+        session,
+        AttackerIdentity,
+        [canonical],
+        [AttackerIdentity.updated_at.desc(), AttackerIdentity.uuid],
+        limit=limit,
+        offset=offset,
     )
-    rows = await session.execute(
-        sa.select(AttackerIdentity)
-        .where(canonical)
-        .order_by(AttackerIdentity.updated_at.desc(), AttackerIdentity.uuid)
-        .limit(limit)
-        .offset(offset)
-    )
-    return Page(total=total or 0, limit=limit, offset=offset, data=list(rows.scalars()))
 
 
 async def live_observation_count(session: AsyncSession, uuid: str) -> int:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from decnet.errors import InputError
 from decnet.netaddr import normalise_ip
 from decnet.web.db.models import Attacker
-from decnet.web.db.repository.pages import Page, check_window
+from decnet.web.db.repository.pages import Page, check_window, fetch_page
 from decnet.web.db.types import utcnow
 
 # Ingest owns every column of an observation except these.
@@ -99,17 +99,14 @@ async def list_observations(
     if until is not None:
         conditions.append(Attacker.first_seen_at <= until)
 
-    total = await session.scalar(
-        sa.select(sa.func.count()).select_from(Attacker).where(*conditions)
+    return await fetch_page(
+        session,
+        Attacker,
+        conditions,
+        [Attacker.updated_at.desc(), Attacker.uuid],
+        limit=limit,
+        offset=offset,
     )
-    rows = await session.execute(
-        sa.select(Attacker)
-        .where(*conditions)
-        .order_by(Attacker.updated_at.desc(), Attacker.uuid)
-        .limit(limit)
-        .offset(offset)
-    )
-    return Page(total=total or 0, limit=limit, offset=offset, data=list(rows.scalars()))
 
 
 async def _identity_members(session: AsyncSession, uuid: str) -> list[str]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from decnet.errors import InputError
 
@@ -28,3 +32,23 @@ def check_window(limit: int, offset: int) -> None:
         raise InputError(f"invalid limit {limit}: expected 1 to {MAX_LIMIT}")
     if offset < 0:
         raise InputError(f"invalid offset {offset}: expected 0 or more")
+
+
+async def fetch_page(
+    session: AsyncSession,
+    model: type[T],
+    where: Sequence[Any],
+    order_by: Sequence[Any],
+    *,
+    limit: int,
+    offset: int,
+) -> Page[T]:
+    """Return the rows of `model` matching `where`, in `order_by` order, with
+    the total count of matching rows. The caller checks the window first."""
+    total = await session.scalar(
+        sa.select(sa.func.count()).select_from(model).where(*where)
+    )
+    rows = await session.execute(
+        sa.select(model).where(*where).order_by(*order_by).limit(limit).offset(offset)
+    )
+    return Page(total=total or 0, limit=limit, offset=offset, data=list(rows.scalars()))
