@@ -134,7 +134,7 @@ class OutboxRelay:
         if not await self.lease.acquire():
             if not self._standing_by:
                 log.info(
-                    "outbox relay standing by; another relay holds the lease",
+                    "outbox relay is on standby: another relay has the lease",
                     extra={"holder": await self.lease.current_holder()},
                 )
             self._standing_by = True
@@ -156,7 +156,7 @@ class OutboxRelay:
         if not await self.lease.acquire():
             holder = await self.lease.current_holder()
             raise LeaseHeldError(
-                f"relay {holder} holds the outbox lease and is publishing; stop "
+                f"relay {holder} has the outbox lease and is publishing; stop "
                 "it or wait for its lease to expire"
             )
         total = 0

@@ -343,7 +343,7 @@ def spanning_forest(
     Among links of equal weight the tree keeps those that come first in
     node order. `rank` (a permutation of the nodes, such as the IP order)
     sets that order, so the same logs keep the same links in every
-    database; without it the node index order is used.
+    database. Without it the node index order is used.
     """
     inside = labels[left] == labels[right]
     left, right, bits = left[inside], right[inside], bits[inside]

@@ -220,7 +220,7 @@ async def _no_pending(engine: AsyncEngine) -> bool:
 async def test_drain_rejected_while_lease_held(engine: AsyncEngine, bus: Bus) -> None:
     holder = _fast(engine, bus, holder="relay-a")
     assert await holder.lease.acquire()
-    with pytest.raises(LeaseHeldError, match="relay relay-a holds the outbox lease"):
+    with pytest.raises(LeaseHeldError, match="relay relay-a has the outbox lease"):
         await _fast(engine, bus, holder="relay-b").drain()
 
 

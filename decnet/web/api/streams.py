@@ -61,7 +61,7 @@ class StreamRegistry:
             self._open.pop(username, None)
 
     def open_count(self, username: str) -> int:
-        """Return the number of streams `username` holds open."""
+        """Return the number of streams `username` has open."""
         return self._open.get(username, 0)
 
 
