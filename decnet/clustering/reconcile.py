@@ -95,13 +95,19 @@ def plan_reconciliation(
 
     label_list = labels.tolist()
     resolved_parts = {label_list[i] for i, d in enumerate(direct) if d is not None}
+    unowned = []
     for label in sorted_unique(labels).tolist():
         candidates = owned.get(label)
         if candidates:
-            winner = _pick_winner(candidates, identities)
+            plan.winners[label] = _pick_winner(candidates, identities)
         else:
-            winner = new_uuid()
-            plan.formed.append((winner, label, label in resolved_parts))
+            unowned.append(label)
+    # New uuids go to the parts sorted, in label order. A pass forming many
+    # identities then appends to the uuid indexes in key order instead of
+    # writing to random index pages.
+    fresh = sorted(new_uuid() for _ in unowned)
+    for label, winner in zip(unowned, fresh, strict=True):
+        plan.formed.append((winner, label, label in resolved_parts))
         plan.winners[label] = winner
 
     target = _targets(plan, owned, identities)
