@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from decnet.clustering.candidates import generate
+from decnet.clustering.candidates import Candidates, generate
 from decnet.clustering.evidence import (
     Evidence,
     PairScores,
@@ -22,6 +22,7 @@ from decnet.clustering.evidence import (
 from decnet.clustering.graph import Constraint, Partition, partition
 from decnet.clustering.params import ModelParams
 from decnet.clustering.table import FeatureTable, IntArray
+
 # Re-estimation stops once no candidate pair's posterior moves this much.
 SETTLED_POSTERIOR = 0.01
 # An own near-neighbour count that moves less than this between rounds is

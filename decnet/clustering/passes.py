@@ -1,10 +1,12 @@
 """One clusterer pass over the database: read, decide, reconcile, write.
 
 A full pass reads every observation and refreshes every frequency. An
-incremental pass reads the observations changed since the watermark, their
-candidates (through the (kind, value) index and the SimHash band table) and
-every member of the identities those touch, and decides only that
-neighbourhood, with frequencies counted over the whole fleet.
+incremental pass reads the observations changed since the watermark and
+their candidates (through the (kind, value) index and the SimHash band
+table), and decides only that neighbourhood, with frequencies counted over
+the whole fleet. It reads every member of an identity that has a changed
+observation; other identities it touches stay whole without being read
+(`decnet.clustering.families`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import orjson
 from sqlalchemy import Connection
 
@@ -28,12 +31,13 @@ from decnet.clustering import store
 from decnet.clustering.candidates import band_edges, floor_bits
 from decnet.clustering.evidence import parse_simhash, posterior
 from decnet.clustering.explain import explain_pairs
+from decnet.clustering.families import Families, family_rollups, find_families
 from decnet.clustering.graph import FORCED_BITS, Constraint
 from decnet.clustering.model import ModelResult, run_model
 from decnet.clustering.params import ModelParams
 from decnet.clustering.reconcile import IdentityState, Plan, plan_reconciliation
 from decnet.clustering.rollup import Rollup, compute_rollups
-from decnet.clustering.table import FeatureTable, build_table, sorted_unique
+from decnet.clustering.table import FeatureTable, IntArray, build_table, sorted_unique
 from decnet.web.db.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -148,30 +152,55 @@ def run_pass(
     changed = store.changed_observations(conn, watermark)
     report.changed_observations = len(changed)
     progress.observation_uuids = changed
-    if full:
-        scope = None
-    elif not changed:
+    hood = _Neighbourhood()
+    # Carrier counts read for the neighbourhood serve the table as well.
+    fleet_counts = {} if full else _stored_common_counts(state)
+    scope: list[str] | None = None
+    if not full and not changed:
         report.duration_s = time.perf_counter() - started
         return report
-    else:
+    if not full:
         progress.stage = "find neighbourhood"
-        scope = _neighbourhood(conn, params, changed)
+        hood = _neighbourhood(conn, params, changed, fleet_counts)
+        scope = hood.observations
 
     progress.stage = "read observations"
-    rows = store.load_observations(conn, scope)
-    table = load_table(conn, rows, scope)
+    if scope is None:
+        rows = store.load_observations(conn)
+    else:
+        missing = [uuid for uuid in scope if uuid not in hood.rows]
+        rows = [*hood.rows.values(), *store.load_observations(conn, missing)]
+    table = load_table(conn, rows, scope, fleet_counts, hood.population)
     report.observations = table.n_observations
     direct = _direct_ids(table, rows)
     states, digests = store.load_identities(
-        conn, None if scope is None else {d for d in direct if d}
+        conn, None if scope is None else {d for d in direct if d} - hood.states.keys()
     )
+    states.update(hood.states)
+    digests.update(hood.digests)
+    families = find_families(direct, states, hood.frozen)
     forced, constraints = _decisions(conn, table, direct, states)
+    forced += families.chains()
     progress.stage = "decide"
     result = run_model(table, params, forced=forced, constraints=constraints)
     plan = plan_reconciliation(result.labels, direct, states)
     progress.stage = "write"
-    links = store.load_links(conn, scope)
-    _apply(conn, table, result, plan, rows, direct, states, digests, links, report)
+    # Links inside a frozen identity stay as stored, so only those touching
+    # the other observations are compared with the new spanning forest.
+    links = store.load_links(
+        conn,
+        None
+        if scope is None
+        else [table.observations[i] for i in np.flatnonzero(families.code < 0)],
+    )
+    _apply(
+        conn,
+        table,
+        result,
+        plan,
+        _Stored(rows, direct, states, digests, links, families),
+        report,
+    )
 
     _refresh_bands(conn, params, table, changed)
     new_watermark = max((r.updated_at for r in rows if r.updated_at), default=None)
@@ -187,6 +216,10 @@ def run_pass(
         values["last_full_pass_at"] = now
     if full and state is not None and state.observation_total != table.n_observations:
         values["observation_total"] = table.n_observations
+    if full:
+        common = _common_counts(table, params)
+        if state is None or state.common_counts != common:
+            values["common_counts"] = common
     if values or report.changed:
         values.setdefault("last_pass_at", now)
         if full:
@@ -221,12 +254,18 @@ def _fill_report(report: PassReport, result: ModelResult) -> None:
 
 
 def load_table(
-    conn: Connection, rows: Sequence[store.ObservationRow], scope: Sequence[str] | None
+    conn: Connection,
+    rows: Sequence[store.ObservationRow],
+    scope: Sequence[str] | None,
+    known_counts: dict[tuple[str, str], int] | None = None,
+    population: int | None = None,
 ) -> FeatureTable:
     """Read the feature table of `rows`, ranked by IP for stable candidates.
 
     With a `scope` (an incremental pass), value counts come from the whole
-    fleet so that rarity matches a full pass.
+    fleet so that rarity matches a full pass. `known_counts` maps
+    `(kind, value_key)` to counts already read; it gains the counts read here.
+    `population`, when given, is the fleet size the caller has read.
     """
     uuids = [r.uuid for r in rows]
     flagged = [r.uuid for r in rows if r.flagged]
@@ -239,11 +278,50 @@ def load_table(
     if scope is None:
         return table
     keys = [(kind, _value_key(value)) for kind, value in _table_keys(table)]
-    counts = store.value_counts(conn, keys)
-    fleet = np.array([counts.get(key, 0) for key in keys], dtype=np.int64)
+    counts = _fleet_counts(conn, keys, {} if known_counts is None else known_counts)
+    fleet = np.array([counts[key] for key in keys], dtype=np.int64)
     return dataclasses.replace(
-        table, population=store.count_observations(conn), fleet_counts=fleet
+        table,
+        population=store.count_observations(conn) if population is None else population,
+        fleet_counts=fleet,
     )
+
+
+def _stored_common_counts(state: Any) -> dict[tuple[str, str], int]:
+    """Return the counts of common values that the last full pass stored."""
+    # NOTE: these are the counts of the last full pass; observations added
+    # since then do not raise them.
+    if state is None or not state.common_counts:
+        return {}
+    return {(kind, key): int(count) for kind, key, count in state.common_counts}
+
+
+def _common_counts(table: FeatureTable, params: ModelParams) -> list[list[Any]]:
+    """Return `[kind, value_key, count]` of every value of a full pass's
+    table carried by more observations than the frequency cap, sorted."""
+    counts = table.counts()
+    cap = max(params.block_size, int(params.max_share * table.fleet_size))
+    return sorted(
+        [table.kinds[table.value_kind[v]], _value_key(table.values[v]), int(counts[v])]
+        for v in np.flatnonzero(counts > cap).tolist()
+    )
+
+
+def _fleet_counts(
+    conn: Connection,
+    keys: Sequence[tuple[str, str]],
+    known: dict[tuple[str, str], int],
+) -> dict[tuple[str, str], int]:
+    """Return `known` after adding the fleet count of every key it lacks.
+
+    Counting a value carried by most of the fleet walks its whole index
+    range, so each key is counted once per pass.
+    """
+    missing = {key for key in keys if key not in known}
+    found = store.value_counts(conn, missing)
+    for key in missing:
+        known[key] = found.get(key, 0)
+    return known
 
 
 def _table_keys(table: FeatureTable) -> list[tuple[str, str]]:
@@ -264,11 +342,34 @@ def _direct_ids(
     return [by_uuid.get(uuid) for uuid in table.observations]
 
 
+@dataclasses.dataclass(frozen=True)
+class _Neighbourhood:
+    """The observations an incremental pass decides and what it read to find them.
+
+    `observations` are the changed ones, their candidates, every member of
+    an identity that contains a changed observation, and one observation of
+    each identity in the family of a frozen identity. `frozen` names the
+    canonical identities kept whole. The other fields hold what was read on
+    the way: observation rows, identity states and rollup digests by uuid,
+    and the fleet size.
+    """
+
+    observations: list[str] = dataclasses.field(default_factory=list)
+    frozen: set[str] = dataclasses.field(default_factory=set)
+    rows: dict[str, store.ObservationRow] = dataclasses.field(default_factory=dict)
+    states: dict[str, IdentityState] = dataclasses.field(default_factory=dict)
+    digests: dict[str, str | None] = dataclasses.field(default_factory=dict)
+    population: int | None = None
+
+
 def _neighbourhood(
-    conn: Connection, params: ModelParams, changed: list[str]
-) -> list[str]:
-    """Return the changed observations, their candidates and every member of
-    the identities any of them belongs to."""
+    conn: Connection,
+    params: ModelParams,
+    changed: list[str],
+    fleet_counts: dict[tuple[str, str], int],
+) -> _Neighbourhood:
+    """Find the neighbourhood of the `changed` observations. `fleet_counts`
+    gains the carrier counts read on the way."""
     population = store.count_observations(conn)
     feature_rows = list(store.iter_features(conn, changed))
     exact = [
@@ -276,12 +377,13 @@ def _neighbourhood(
         for _, kind, value in feature_rows
         if kind not in features.SIMHASH_KINDS and params.kind(kind) is not None
     ]
-    counts = store.value_counts(conn, exact)
+    counts = _fleet_counts(conn, exact, fleet_counts)
     cap = max(params.block_size, int(params.max_share * population))
     needed = params.threshold_bits() - params.prior_bits(population)
     floor = floor_bits(needed, params.group_count())
     by_kind: dict[str, list[str]] = defaultdict(list)
-    for (kind, key), count in counts.items():
+    for kind, key in sorted(set(exact)):
+        count = counts[(kind, key)]
         kp = params.kind(kind)
         assert kp is not None
         weight = min(np.log2(kp.m * (population - 1) / max(count - 1, 1)), kp.max_bits)
@@ -300,10 +402,28 @@ def _neighbourhood(
     )
     rows = store.load_observations(conn, sorted(found))
     direct = {r.identity_id for r in rows if r.identity_id}
-    states, _ = store.load_identities(conn, direct)
-    roots = {states[d].merged_into or d for d in direct if d in states}
-    found.update(store.members_of_identities(conn, roots))
-    return sorted(found)
+    states, digests = store.load_identities(conn, direct)
+
+    def root(identity: str) -> str:
+        state = states.get(identity)
+        return (state.merged_into if state is not None else None) or identity
+
+    changed_set = set(changed)
+    reopened = {
+        root(r.identity_id) for r in rows if r.identity_id and r.uuid in changed_set
+    }
+    frozen = {root(d) for d in direct} - reopened
+    found.update(store.members_of_identities(conn, reopened))
+    unseen = set(store.family_identities(conn, frozen)) - direct
+    found.update(store.representatives(conn, unseen))
+    return _Neighbourhood(
+        observations=sorted(found),
+        frozen=frozen,
+        rows={r.uuid: r for r in rows},
+        states=states,
+        digests=digests,
+        population=population,
+    )
 
 
 def _band_keys(
@@ -327,7 +447,7 @@ def _refresh_bands(
 ) -> None:
     """Write the SimHash band rows of the `changed` observations, or of every
     observation in `table` while the band table is still empty."""
-    rebuild = store.band_count(conn) == 0
+    rebuild = store.bands_empty(conn)
     wanted = None if rebuild else set(changed)
     simhash = {
         k for k, kind in enumerate(table.kinds) if kind in features.SIMHASH_KINDS
@@ -438,27 +558,33 @@ class _BatchWriter:
             self.rows = []
 
 
+@dataclasses.dataclass(frozen=True)
+class _Stored:
+    """The rows a pass read from the database besides its feature table."""
+
+    rows: Sequence[store.ObservationRow]
+    direct: Sequence[str | None]
+    states: dict[str, IdentityState]
+    digests: dict[str, str | None]
+    links: dict[tuple[str, str], store.StoredLink]
+    families: Families
+
+
 def _apply(
     conn: Connection,
     table: FeatureTable,
     result: ModelResult,
     plan: Plan,
-    rows: Sequence[store.ObservationRow],
-    direct: Sequence[str | None],
-    states: dict[str, IdentityState],
-    digests: dict[str, str | None],
-    links: dict[tuple[str, str], store.StoredLink],
+    stored: _Stored,
     report: PassReport,
 ) -> None:
     now = utcnow()
     labels = result.labels
-    confidence = _confidence(result)
-    by_uuid = {r.uuid: r for r in rows}
-    first = [by_uuid[u].first_seen_at for u in table.observations]
-    last = [by_uuid[u].last_seen_at for u in table.observations]
-    del by_uuid
-    rollups = compute_rollups(table, labels, first, last, confidence)
-    del first, last
+    families = stored.families
+    part = result.partition
+    internal = families.internal(part.span_left, part.span_right)
+    confidence = _confidence(result, internal)
+    rollups = _rollups(conn, table, labels, stored, confidence)
     members: dict[int, list[int]] = defaultdict(list)
     for i, label in enumerate(labels.tolist()):
         members[label].append(i)
@@ -501,7 +627,9 @@ def _apply(
                 move.action,
                 conf,
                 now,
-                _move_reason(move.action, move.previous, len(members[label])),
+                _move_reason(
+                    move.action, move.previous, rollups[label].observation_count
+                ),
             )
         )
         setattr(report, move.action, getattr(report, move.action) + 1)
@@ -531,12 +659,50 @@ def _apply(
             )
         )
 
-    _merge_events(table, plan, direct, states, confidence, events, history, now, report)
-    report.rollups_written = _write_rollups(conn, plan, rollups, digests, formed, now)
-    _write_links(conn, table, result, plan, links, report)
+    _merge_events(conn, table, plan, stored, confidence, events, history, now, report)
+    report.rollups_written = _write_rollups(
+        conn, plan, rollups, stored.digests, formed, now
+    )
+    _write_links(conn, table, result, plan, stored.links, internal, report)
     history.flush()
     events.flush()
     report.events = events.count
+
+
+def _rollups(
+    conn: Connection,
+    table: FeatureTable,
+    labels: IntArray,
+    stored: _Stored,
+    confidence: dict[int, float],
+) -> dict[int, Rollup]:
+    """Return every part's rollup. A part holding a frozen identity combines
+    its stored rollup with the other members, and `confidence` is updated
+    to match."""
+    by_uuid = {r.uuid: r for r in stored.rows}
+    first = [by_uuid[u].first_seen_at for u in table.observations]
+    last = [by_uuid[u].last_seen_at for u in table.observations]
+    del by_uuid
+    families = stored.families
+    if not families.frozen:
+        return compute_rollups(table, labels, first, last, confidence)
+    # Members of frozen identities are counted in their stored rollups, so
+    # they go to a label of their own that is dropped afterwards.
+    outside = len(labels)
+    rollups = compute_rollups(
+        table,
+        np.where(families.code >= 0, outside, labels),
+        first,
+        last,
+        confidence,
+    )
+    rollups.pop(outside, None)
+    whole, whole_confidence = family_rollups(
+        conn, table, labels, rollups, confidence, families
+    )
+    rollups.update(whole)
+    confidence.update(whole_confidence)
+    return rollups
 
 
 def _move_reason(action: str, previous: str | None, size: int) -> str:
@@ -572,10 +738,10 @@ def _history(
 
 
 def _merge_events(
+    conn: Connection,
     table: FeatureTable,
     plan: Plan,
-    direct: Sequence[str | None],
-    states: dict[str, IdentityState],
+    stored: _Stored,
     confidence: dict[int, float],
     events: _BatchWriter,
     history: _BatchWriter,
@@ -583,18 +749,28 @@ def _merge_events(
     report: PassReport,
 ) -> None:
     """Record merges and unmerges: one event per identity, one history row
-    per observation of the identity in this pass."""
+    per observation that keeps the identity as its direct one."""
+    states = stored.states
     direct_members: dict[str, list[int]] = defaultdict(list)
     winner_label = {w: label for label, w in plan.winners.items()}
     # Observations that keep their direct identity follow its merge state.
     moved = {m.observation for m in plan.moves}
-    for i, identity in enumerate(direct):
+    for i, identity in enumerate(stored.direct):
         if identity is not None and i not in moved:
             direct_members[identity].append(i)
+    frozen = set(stored.families.roots)
+
+    def members(identity: str) -> list[str]:
+        # A frozen identity keeps every member, most of them outside the pass.
+        root = states[identity].merged_into if identity in states else None
+        if (root or identity) in frozen:
+            return store.direct_members(conn, identity)
+        return [table.observations[i] for i in direct_members.get(identity, [])]
+
     for loser, former in sorted(plan.unmerge.items()):
         if loser in plan.merge:
             continue
-        obs = [table.observations[i] for i in direct_members.get(loser, [])]
+        obs = members(loser)
         events.append(
             (
                 SUBJECT_UNMERGED,
@@ -622,7 +798,7 @@ def _merge_events(
     for loser, winner in sorted(plan.merge.items()):
         label = winner_label.get(winner)
         conf = confidence.get(label) if label is not None else None
-        obs = [table.observations[i] for i in direct_members.get(loser, [])]
+        obs = members(loser)
         events.append(
             (
                 SUBJECT_MERGED,
@@ -651,15 +827,17 @@ def _merge_events(
         report.merged += 1
 
 
-def _confidence(result: ModelResult) -> dict[int, float]:
+def _confidence(result: ModelResult, skip: npt.NDArray[np.bool_]) -> dict[int, float]:
     """Return each linked part's confidence: the posterior of its weakest
-    spanning link (forced links count as certain)."""
+    spanning link (forced links count as certain), leaving out the links
+    marked in `skip`."""
     part = result.partition
-    if len(part.span_bits) == 0:
+    keep = ~skip
+    if not keep.any():
         return {}
-    labels = result.labels[part.span_left]
+    labels = result.labels[part.span_left[keep]]
     weakest: dict[int, float] = {}
-    for label, bits in zip(labels.tolist(), part.span_bits.tolist(), strict=True):
+    for label, bits in zip(labels.tolist(), part.span_bits[keep].tolist(), strict=True):
         if label not in weakest or bits < weakest[label]:
             weakest[label] = bits
     out = {}
@@ -679,9 +857,10 @@ def _write_rollups(
 ) -> int:
     rows = []
     for label, winner in sorted(plan.winners.items()):
-        if winner in formed:
+        # A part without a rollup is a frozen identity that nothing joined.
+        rollup = rollups.get(label)
+        if winner in formed or rollup is None:
             continue
-        rollup = rollups[label]
         digest = rollup.digest()
         if digests.get(winner) == digest:
             continue
@@ -703,16 +882,19 @@ def _write_links(
     result: ModelResult,
     plan: Plan,
     stored: dict[tuple[str, str], store.StoredLink],
+    internal: npt.NDArray[np.bool_],
     report: PassReport,
 ) -> None:
     """Store the spanning links of every part; rewrite a stored link only when
-    its identity changes or its weight moves beyond LINK_WEIGHT_TOLERANCE."""
+    its identity changes or its weight moves beyond LINK_WEIGHT_TOLERANCE.
+    Links marked `internal` (inside a frozen identity) are left as stored."""
     part = result.partition
+    keep = ~internal
     wanted: dict[tuple[str, str], tuple[int, int, float, str]] = {}
     for a, b, bits in zip(
-        part.span_left.tolist(),
-        part.span_right.tolist(),
-        part.span_bits.tolist(),
+        part.span_left[keep].tolist(),
+        part.span_right[keep].tolist(),
+        part.span_bits[keep].tolist(),
         strict=True,
     ):
         winner = plan.winners[int(result.labels[a])]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import numpy as np
@@ -162,3 +162,50 @@ def _capped(values: set[str] | None) -> list[str] | None:
         return None
     # NOTE: beyond MAX_LIST_VALUES the list keeps the smallest values only.
     return sorted(values)[:MAX_LIST_VALUES]
+
+
+def combine_rollups(
+    parts: Sequence[Rollup], kd_values: set[int] | None, confidence: float | None
+) -> Rollup:
+    """Return the rollup of the union of disjoint groups of observations.
+
+    Counts, times and the capped lists are exact: each list keeps the
+    smallest values of its group, and the smallest MAX_LIST_VALUES values of
+    a union are among those of its groups. When the caller gives
+    `kd_values`, the distinct keystroke SimHashes of every member, the
+    keystroke centroid is their majority. Otherwise at most one group may
+    carry a centroid, and it is kept.
+    """
+    if not parts:
+        raise ValueError("combine_rollups needs at least one rollup")
+    firsts = [p.first_seen_at for p in parts if p.first_seen_at is not None]
+    lasts = [p.last_seen_at for p in parts if p.last_seen_at is not None]
+    if kd_values is not None:
+        kd = (
+            majority_simhash(sorted(kd_values)).to_bytes(8, "big")
+            if kd_values
+            else None
+        )
+    else:
+        carried = [p.kd_digraph_simhash for p in parts if p.kd_digraph_simhash]
+        if len(carried) > 1:
+            raise ValueError("several groups carry a centroid; pass kd_values")
+        kd = carried[0] if carried else None
+    return Rollup(
+        observation_count=sum(p.observation_count for p in parts),
+        first_seen_at=min(firsts, default=None),
+        last_seen_at=max(lasts, default=None),
+        ja3_hashes=_union(p.ja3_hashes for p in parts),
+        hassh_hashes=_union(p.hassh_hashes for p in parts),
+        payload_simhashes=_union(p.payload_simhashes for p in parts),
+        c2_endpoints=_union(p.c2_endpoints for p in parts),
+        kd_digraph_simhash=kd,
+        confidence=confidence,
+    )
+
+
+def _union(lists: Iterable[list[str] | None]) -> list[str] | None:
+    merged: set[str] = set()
+    for values in lists:
+        merged.update(values or ())
+    return _capped(merged)

@@ -29,9 +29,13 @@ from decnet.web.db.models import (
     OutboxEvent,
 )
 from decnet.web.db.models.identity import ClusterState, SimhashBand
+from decnet.web.db.types import UTCDateTime
 
 BATCH = 5_000
 IN_CHUNK = 500
+# LIMIT queries joined by UNION ALL into one statement; SQLite allows 500
+# terms in a compound SELECT.
+UNION_TERMS = 200
 
 attackers = Attacker.__table__
 identities = AttackerIdentity.__table__
@@ -109,6 +113,11 @@ def execute_many(
         compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
         for name in names
     ]
+    memoised = {
+        c
+        for c, name in enumerate(names)
+        if isinstance(compiled.binds[name].type, sa.DateTime | UTCDateTime)
+    }
     sql = str(compiled)
     for part in chunks(rows, BATCH):
         columns = []
@@ -120,7 +129,17 @@ def execute_many(
             else:
                 columns.append([row[name] for row in part])
         for c, processor in enumerate(processors):
-            if processor is not None:
+            if processor is None:
+                continue
+            if c in memoised:
+                # A pass stamps thousands of rows with one `now`, so each
+                # distinct timestamp is converted once.
+                seen: dict[Any, Any] = {}
+                columns[c] = [
+                    seen[v] if v in seen else seen.setdefault(v, processor(v))
+                    for v in columns[c]
+                ]
+            else:
                 columns[c] = [processor(value) for value in columns[c]]
         conn.exec_driver_sql(sql, list(zip(*columns, strict=True)))
 
@@ -238,16 +257,73 @@ def load_decisions(conn: Connection) -> list[Any]:
 
 def members_of_identities(conn: Connection, canonical: Iterable[str]) -> list[str]:
     """Return the observations whose canonical identity is one of `canonical`."""
+    out: list[str] = []
+    for part in chunks(family_identities(conn, canonical)):
+        query = sa.select(attackers.c.uuid).where(attackers.c.identity_id.in_(part))
+        out.extend(row[0] for row in conn.execute(query))
+    return out
+
+
+def family_identities(conn: Connection, canonical: Iterable[str]) -> list[str]:
+    """Return `canonical` and every identity merged into one of them."""
     roots = sorted(set(canonical))
-    direct: set[str] = set(roots)
+    family: set[str] = set(roots)
     for part in chunks(roots):
         query = sa.select(identities.c.uuid).where(
             identities.c.merged_into_uuid.in_(part)
         )
-        direct.update(row[0] for row in conn.execute(query))
+        family.update(row[0] for row in conn.execute(query))
+    return sorted(family)
+
+
+def representatives(conn: Connection, direct: Iterable[str]) -> list[str]:
+    """Return one observation (the smallest uuid) of each direct identity."""
     out: list[str] = []
-    for part in chunks(sorted(direct)):
-        query = sa.select(attackers.c.uuid).where(attackers.c.identity_id.in_(part))
+    for part in chunks(sorted(set(direct))):
+        query = (
+            sa.select(sa.func.min(attackers.c.uuid))
+            .where(attackers.c.identity_id.in_(part))
+            .group_by(attackers.c.identity_id)
+        )
+        out.extend(row[0] for row in conn.execute(query))
+    return out
+
+
+def direct_members(conn: Connection, identity: str) -> list[str]:
+    """Return the observations whose `identity_id` is `identity`, sorted."""
+    query = (
+        sa.select(attackers.c.uuid)
+        .where(attackers.c.identity_id == identity)
+        .order_by(attackers.c.uuid)
+    )
+    return [row[0] for row in conn.execute(query)]
+
+
+def load_rollup_columns(
+    conn: Connection, uuids: Iterable[str], columns: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """Return the named columns of the identities `uuids`, keyed by uuid."""
+    selected = [identities.c[name] for name in columns]
+    out: dict[str, dict[str, Any]] = {}
+    for part in chunks(sorted(set(uuids))):
+        query = sa.select(identities.c.uuid, *selected).where(
+            identities.c.uuid.in_(part)
+        )
+        for row in conn.execute(query):
+            out[row[0]] = dict(zip(columns, row[1:], strict=True))
+    return out
+
+
+def family_values(conn: Connection, family: Iterable[str], kind: str) -> list[str]:
+    """Return the `kind` values carried by observations of the direct
+    identities `family`, one per carrying observation."""
+    out: list[str] = []
+    for part in chunks(sorted(set(family))):
+        query = (
+            sa.select(features_t.c.value)
+            .join(attackers, attackers.c.uuid == features_t.c.observation_uuid)
+            .where(attackers.c.identity_id.in_(part), features_t.c.kind == kind)
+        )
         out.extend(row[0] for row in conn.execute(query))
     return out
 
@@ -404,20 +480,26 @@ def carriers(
     conn: Connection, kind: str, value_keys: Sequence[str], limit: int
 ) -> set[str]:
     """Return up to `limit` observations carrying each (kind, value_key), the
-    smallest uuids first, in one ranked query per chunk of values."""
+    smallest uuids first."""
+    return _first_per_key(
+        conn,
+        [
+            sa.select(features_t.c.observation_uuid)
+            .where(features_t.c.kind == kind, features_t.c.value_key == key)
+            .order_by(features_t.c.observation_uuid)
+            .limit(limit)
+            for key in sorted(set(value_keys))
+        ],
+    )
+
+
+def _first_per_key(conn: Connection, selects: Sequence[sa.Select[Any]]) -> set[str]:
+    """Run `selects` UNION_TERMS to a statement and return the observation
+    uuids found. Each is a LIMIT query that an index serves in order."""
     out: set[str] = set()
-    for part in chunks(sorted(set(value_keys))):
-        rank = sa.func.row_number().over(
-            partition_by=features_t.c.value_key,
-            order_by=features_t.c.observation_uuid,
-        )
-        ranked = (
-            sa.select(features_t.c.observation_uuid, rank.label("rank"))
-            .where(features_t.c.kind == kind, features_t.c.value_key.in_(part))
-            .subquery()
-        )
-        query = sa.select(ranked.c.observation_uuid).where(ranked.c.rank <= limit)
-        out.update(row[0] for row in conn.execute(query))
+    for part in chunks(selects, UNION_TERMS):
+        terms = [sa.select(select.subquery().c.observation_uuid) for select in part]
+        out.update(row[0] for row in conn.execute(sa.union_all(*terms)))
     return out
 
 
@@ -433,32 +515,27 @@ def replace_bands(
 def band_neighbours(
     conn: Connection, keys: Iterable[tuple[str, int, int]], limit: int
 ) -> set[str]:
-    """Return up to `limit` observations per (kind, band, bucket)."""
-    by_band: dict[tuple[str, int], set[int]] = {}
-    for kind, band, bucket in keys:
-        by_band.setdefault((kind, band), set()).add(bucket)
-    out: set[str] = set()
-    for (kind, band), buckets in sorted(by_band.items()):
-        for part in chunks(sorted(buckets)):
-            rank = sa.func.row_number().over(
-                partition_by=bands_t.c.bucket, order_by=bands_t.c.observation_uuid
+    """Return up to `limit` observations per (kind, band, bucket), the
+    smallest uuids first."""
+    return _first_per_key(
+        conn,
+        [
+            sa.select(bands_t.c.observation_uuid)
+            .where(
+                bands_t.c.kind == kind,
+                bands_t.c.band == band,
+                bands_t.c.bucket == bucket,
             )
-            ranked = (
-                sa.select(bands_t.c.observation_uuid, rank.label("rank"))
-                .where(
-                    bands_t.c.kind == kind,
-                    bands_t.c.band == band,
-                    bands_t.c.bucket.in_(part),
-                )
-                .subquery()
-            )
-            query = sa.select(ranked.c.observation_uuid).where(ranked.c.rank <= limit)
-            out.update(row[0] for row in conn.execute(query))
-    return out
+            .order_by(bands_t.c.observation_uuid)
+            .limit(limit)
+            for kind, band, bucket in sorted(set(keys))
+        ],
+    )
 
 
-def band_count(conn: Connection) -> int:
-    return int(conn.execute(sa.select(sa.func.count()).select_from(bands_t)).scalar())
+def bands_empty(conn: Connection) -> bool:
+    """Tell whether the SimHash band table has no rows, without counting them."""
+    return conn.execute(sa.select(bands_t.c.observation_uuid).limit(1)).first() is None
 
 
 def all_band_observations(conn: Connection) -> set[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from decnet.bus.lease import LeaseHeldError
 from decnet.clustering.worker import cluster_once, clusterer_lease
+from decnet.ingest.store import value_key
 from decnet.web.db.models import (
     AnalystDecision,
     Attacker,
@@ -19,7 +21,8 @@ from decnet.web.db.models import (
     ObservationFeature,
     OutboxEvent,
 )
-from tests.clustering.fleet import add_observations
+from decnet.web.db.models.identity import ClusterState
+from tests.clustering.fleet import BASE_TIME, add_observations
 
 SCANNERS = 150
 
@@ -237,6 +240,152 @@ async def test_bridging_evidence_merges_into_oldest(engine: AsyncEngine) -> None
     assert owners[second[0]] == older
     assert report.merged == 1
     assert (await subjects(engine))["identity.merged"] == 1
+
+
+async def _identity_row(engine: AsyncEngine, uuid: str | None) -> sa.Row:
+    async with engine.connect() as conn:
+        query = sa.select(AttackerIdentity).where(AttackerIdentity.uuid == uuid)
+        return (await conn.execute(query)).one()
+
+
+async def _links_of(engine: AsyncEngine, uuid: str | None) -> int:
+    async with engine.connect() as conn:
+        query = (
+            sa.select(sa.func.count())
+            .select_from(IdentityLink)
+            .where(IdentityLink.identity_uuid == uuid)
+        )
+        return (await conn.execute(query)).scalar_one()
+
+
+# More addresses than `block_size` (48), so that an incremental pass reads
+# only some of them as candidates. The values they share stay under the
+# frequency cap (5 % of the fleet) with CROWD scanners beside them.
+LARGE = 60
+CROWD = 1_400
+
+
+def crowd() -> list[list]:
+    return [scanner(s) for s in range(CROWD)]
+
+
+async def test_incremental_pass_grows_large_identity(engine: AsyncEngine) -> None:
+    fleet = [actor(0) for _ in range(LARGE)] + crowd()
+    uuids = await add_observations(engine, fleet)
+    await cluster_once(engine)
+    [late] = await add_observations(engine, [actor(0)], start=len(uuids))
+
+    report = await cluster_once(engine, full=False)
+
+    owners = await identity_of(engine)
+    owner = owners[uuids[0]]
+    row = await _identity_row(engine, owner)
+    assert not report.full
+    assert report.observations < LARGE
+    assert owners[late] == owner
+    assert row.observation_count == LARGE + 1
+    assert row.last_seen_at == BASE_TIME + timedelta(minutes=5 * (LARGE + CROWD) + 1)
+    assert row.c2_endpoints == ["c2.actor0.example:443"]
+    assert await _links_of(engine, owner) == LARGE
+
+
+async def test_full_pass_after_incremental_moves_nothing(engine: AsyncEngine) -> None:
+    fleet = [actor(0) for _ in range(LARGE)] + crowd()
+    uuids = await add_observations(engine, fleet)
+    await cluster_once(engine)
+    await add_observations(engine, [actor(0), actor(1)], start=len(uuids))
+    await cluster_once(engine, full=False)
+    owners = await identity_of(engine)
+    count_before = (await _identity_row(engine, owners[uuids[0]])).observation_count
+
+    report = await cluster_once(engine, full=True)
+
+    assert await identity_of(engine) == owners
+    assert report.linked + report.relinked + report.split == 0
+    assert report.merged + report.unmerged + report.formed == 0
+    assert report.rollups_written == 0
+    row = await _identity_row(engine, owners[uuids[0]])
+    assert row.observation_count == count_before == LARGE + 1
+
+
+async def test_incremental_bridge_merges_large_identity(engine: AsyncEngine) -> None:
+    fleet = [actor(0) for _ in range(3)] + crowd()
+    first = await add_observations(engine, fleet)
+    await cluster_once(engine)
+    second = await add_observations(
+        engine, [OTHER_ACTOR for _ in range(LARGE)], start=len(first)
+    )
+    await cluster_once(engine, full=False)
+    owners = await identity_of(engine)
+    older, newer = owners[first[0]], owners[second[0]]
+    history_before = await _history_by_observation(engine)
+    bridge = actor(0)[:4] + [
+        ("payload_sha256", "9" * 64),
+        ("c2_endpoint", "c2.other.example:80"),
+    ]
+    await add_observations(engine, [bridge, bridge], start=len(first) + LARGE)
+
+    report = await cluster_once(engine, full=False)
+
+    owners = await identity_of(engine)
+    async with engine.connect() as conn:
+        merged = (
+            await conn.execute(
+                sa.select(OutboxEvent.payload).where(
+                    OutboxEvent.subject == "identity.merged"
+                )
+            )
+        ).scalar_one()
+    new_history = await _history_by_observation(engine) - history_before
+    assert not report.full
+    assert report.observations < LARGE
+    assert older != newer
+    assert owners[second[0]] == older
+    assert merged["loser_uuid"] == newer
+    assert sorted(merged["observation_uuids"]) == sorted(second)
+    assert all(new_history[uuid] == 1 for uuid in second)
+    row = await _identity_row(engine, older)
+    assert row.observation_count == 3 + LARGE + 2
+    assert row.c2_endpoints == ["c2.actor0.example:443", "c2.other.example:80"]
+
+
+async def test_full_pass_stores_common_counts(engine: AsyncEngine) -> None:
+    await add_observations(engine, [actor(0) for _ in range(3)] + crowd())
+    await cluster_once(engine)
+    async with engine.connect() as conn:
+        stored = (
+            await conn.execute(sa.select(ClusterState.common_counts))
+        ).scalar_one()
+    counts = {(kind, key): count for kind, key, count in stored}
+    # Half the crowd and the three actor addresses carry hassh 0…0.
+    assert counts[("hassh", value_key("0" * 32))] == CROWD // 2 + 3
+    assert counts[("hassh", value_key("f" * 32))] == CROWD // 2
+    assert ("payload_sha256", value_key(f"{1:064x}")) not in counts
+
+
+async def test_incremental_pass_uses_stored_counts(engine: AsyncEngine) -> None:
+    uuids = await add_observations(engine, [actor(0) for _ in range(3)] + crowd())
+    await cluster_once(engine)
+    # A stored count above the real one (703) shows which count was used.
+    async with engine.begin() as conn:
+        await conn.execute(
+            sa.update(ClusterState).values(
+                common_counts=[["hassh", value_key("0" * 32), 1_000]]
+            )
+        )
+    [late] = await add_observations(engine, [actor(0)], start=len(uuids))
+    await cluster_once(engine, full=False)
+    async with engine.connect() as conn:
+        features = (
+            await conn.execute(
+                sa.select(IdentityLink.features).where(
+                    (IdentityLink.observation_a == late)
+                    | (IdentityLink.observation_b == late)
+                )
+            )
+        ).scalar_one()
+    hassh = next(f for f in features if f["kind"] == "hassh")
+    assert hassh["frequency"] == 1_000
 
 
 async def test_gateway_does_not_bridge_two_actors(engine: AsyncEngine) -> None:

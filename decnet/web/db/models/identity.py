@@ -309,6 +309,12 @@ class ClusterState(SQLModel, table=True):
         ),
     )
     params_digest: str | None = Field(default=None, sa_column=sa.Column(sa.String(64)))
+    # [kind, value_key, count] of each value that the last full pass found on
+    # more observations than the frequency cap. Incremental passes take
+    # these counts instead of counting millions of index entries again.
+    common_counts: list[list[Any]] | None = Field(
+        default=None, sa_column=sa.Column(JSONText())
+    )
 
 
 class SimhashBand(SQLModel, table=True):
@@ -322,7 +328,13 @@ class SimhashBand(SQLModel, table=True):
 
     __tablename__ = "simhash_bands"
     __table_args__ = (
-        sa.Index("ix_simhash_bands_bucket", "kind", "band", "bucket"),
+        sa.Index(
+            "ix_simhash_bands_bucket_observation",
+            "kind",
+            "band",
+            "bucket",
+            "observation_uuid",
+        ),
         sa.Index("ix_simhash_bands_observation", "observation_uuid"),
         MYSQL_TABLE_ARGS,
     )
