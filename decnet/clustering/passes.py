@@ -11,12 +11,14 @@ observation; other identities it touches stay whole without being read
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import hashlib
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -135,6 +137,38 @@ def run_pass(
     yet or the parameters changed since the last one. `progress`, when
     given, is updated as the pass moves on.
     """
+    with _cyclic_gc_paused():
+        return _run_pass(conn, params, full=full, progress=progress)
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the duration of a pass.
+
+    A pass keeps millions of small objects (rows, keys, tuples) alive until
+    it ends, and each full collection walks all of them. Building the
+    feature table of 1,000,000 observations took 32 s with the collector on
+    and 14 s with it off (bench fleet, rows already in memory). Reference
+    counting still frees what the pass drops. The pause is process-wide,
+    so a server that runs the clusterer collects no cycles during a pass.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _run_pass(
+    conn: Connection,
+    params: ModelParams,
+    *,
+    full: bool,
+    progress: PassProgress | None,
+) -> PassReport:
     started = time.perf_counter()
     progress = progress or PassProgress(full=full)
     progress.stage = "read state"
@@ -183,7 +217,12 @@ def run_pass(
     forced += families.chains()
     progress.stage = "decide"
     result = run_model(table, params, forced=forced, constraints=constraints)
-    plan = plan_reconciliation(result.labels, direct, states)
+    plan = plan_reconciliation(
+        result.labels,
+        direct,
+        states,
+        label_order=_first_seen_order(table, rows, result.labels),
+    )
     progress.stage = "write"
     # Links inside a frozen identity stay as stored, so only those touching
     # the other observations are compared with the new spanning forest.
@@ -333,6 +372,25 @@ def _table_keys(table: FeatureTable) -> list[tuple[str, str]]:
 
 def _value_key(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _first_seen_order(
+    table: FeatureTable, rows: Sequence[store.ObservationRow], labels: IntArray
+) -> Callable[[int], tuple[float, int]]:
+    """Return a sort key that orders parts by their earliest first-seen time,
+    then by label; parts without one come last."""
+    seen = {r.uuid: r.first_seen_at for r in rows}
+    stamps = np.array(
+        [
+            when.timestamp() if (when := seen[uuid]) is not None else np.inf
+            for uuid in table.observations
+        ],
+        dtype=np.float64,
+    )
+    earliest = np.full(len(labels), np.inf)
+    np.minimum.at(earliest, labels, stamps)
+    by_label = earliest.tolist()
+    return lambda label: (by_label[label], label)
 
 
 def _direct_ids(
@@ -593,7 +651,9 @@ def _apply(
 
     formed = {uuid: label for uuid, label, _ in plan.formed}
     new_rows = _BatchWriter(conn, store.insert_identities)
-    for uuid, label in formed.items():
+    # In uuid order, which is first-seen order (see plan_reconciliation), so
+    # that the inserts append to the identity indexes.
+    for uuid, label in sorted(formed.items()):
         rollup = rollups[label]
         new_rows.append(
             {
@@ -612,7 +672,11 @@ def _apply(
     if plan.merge:
         store.set_merged_into(conn, dict(plan.merge), now)
 
-    moves = [(table.observations[m.observation], m.identity) for m in plan.moves]
+    # Sorted by identity, so that the identity_id index is written in order.
+    moves = sorted(
+        ((table.observations[m.observation], m.identity) for m in plan.moves),
+        key=lambda move: move[1],
+    )
     store.set_identity_ids(conn, moves)
     del moves
     for move in plan.moves:

@@ -28,6 +28,7 @@ import uuid as uuidlib
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 
@@ -80,12 +81,14 @@ def plan_reconciliation(
     identities: Mapping[str, IdentityState],
     *,
     new_uuid: Callable[[], str] = lambda: str(uuidlib.uuid4()),
+    label_order: Callable[[int], Any] | None = None,
 ) -> Plan:
     """Plan the identity changes for parts `labels` over current `direct` ids.
 
     `direct[i]` is observation `i`'s `identity_id` (None when unresolved);
     `identities` must hold every identity named there and every winner they
-    are merged into.
+    are merged into. New identities get their uuids sorted, in the order of
+    `label_order(label)` (label order by default).
     """
     plan = Plan()
     owner = _owners(labels, direct)
@@ -102,9 +105,12 @@ def plan_reconciliation(
             plan.winners[label] = _pick_winner(candidates, identities)
         else:
             unowned.append(label)
-    # New uuids go to the parts sorted, in label order. A pass forming many
-    # identities then appends to the uuid indexes in key order instead of
-    # writing to random index pages.
+    # A pass forming many identities writes them in uuid order. When uuid
+    # order is also the order of a sorted column (first seen, say), the
+    # inserts append to that column's index instead of writing to random
+    # index pages.
+    if label_order is not None:
+        unowned.sort(key=label_order)
     fresh = sorted(new_uuid() for _ in unowned)
     for label, winner in zip(unowned, fresh, strict=True):
         plan.formed.append((winner, label, label in resolved_parts))
