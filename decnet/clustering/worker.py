@@ -31,11 +31,16 @@ log = logging.getLogger(__name__)
 LEASE_NAME = "identity-clusterer"
 # A failed pass logs this many of its observation uuids, and the count.
 LOGGED_UUIDS = 20
-# SQLite page cache of a pass, in KiB, against SQLite's default of 2,000 KiB.
-# A full pass at 100,000 observations spent 4.7 s of system CPU on page
-# reads and writes with the default and 1.9 s with this cache, which added
-# about 100 MB to its peak memory (bench/cluster_scale.py, 2 cores).
-SQLITE_PASS_CACHE_KIB = 131_072
+# Upper bound of the SQLite page cache of a pass, in KiB, against SQLite's
+# default of 2,000 KiB. A pass writes all its rows in one transaction, and
+# once its dirty pages outgrow the cache SQLite spills them to the WAL, where
+# each later page read searches a WAL index that keeps growing. A full pass
+# at 100,000 observations spent 4.7 s of system CPU on page reads and writes
+# with the default and 1.9 s with 128 MiB. At 1,000,000 observations the
+# first full pass took 196 s with 128 MiB and 177 s with 512 MiB, and
+# peaked at 3.0 GB and 3.4 GB (bench/cluster_scale.py fleet, 2 cores, one
+# run each). SQLite allocates pages only as a pass needs them.
+SQLITE_PASS_CACHE_KIB = 524_288
 leases = Lease.__table__
 
 
