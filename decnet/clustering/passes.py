@@ -467,6 +467,8 @@ def _neighbourhood(
         return (state.merged_into if state is not None else None) or identity
 
     changed_set = set(changed)
+    # NOTE: a changed member reopens its whole identity, so an address of an
+    # identity of thousands that returns makes the pass read all of them.
     reopened = {
         root(r.identity_id) for r in rows if r.identity_id and r.uuid in changed_set
     }
