@@ -1,14 +1,15 @@
 """Identities that an incremental pass keeps whole without reading them whole.
 
 An incremental pass reads the changed observations and their candidates. An
-identity none of whose observations changed is *frozen*: the pass reads only
+identity none of whose observations changed is *frozen*. The pass reads only
 the members that are candidates, plus one observation of each identity in
-its merge family so that the plan includes the family's winner, and forced
+its merge family so that the plan includes the family's winner. Forced
 links hold those members together. A frozen identity can gain observations
-or merge with another, but it cannot lose members, so its stored rollup and
-links stay valid and the pass combines them with what it adds. Identities
-with a changed member, and every identity in a full pass, are re-decided
-from all their members.
+or merge with another through a changed observation, but it cannot lose
+members, so its stored rollup and links stay valid and the pass combines
+them with what it adds. Two frozen identities are never compared with each
+other. Identities with a changed member, and every identity in a full
+pass, are re-decided from all their members.
 
 The combined confidence is the lower of the stored one and that of the
 links the pass adds; a full pass recomputes it from every link.
@@ -56,6 +57,28 @@ class Families:
     def internal(self, left: IntArray, right: IntArray) -> npt.NDArray[np.bool_]:
         """Mark the links whose two ends belong to the same frozen identity."""
         return (self.code[left] >= 0) & (self.code[left] == self.code[right])
+
+    def node_sizes(self, conn: Connection) -> IntArray | None:
+        """Return how many observations each node stands for in the cohesion
+        check, or None when nothing is frozen.
+
+        The first member read of a frozen identity stands for every member
+        that was not read, so that a weak link between two frozen identities
+        is cut as it would be in a full pass, where both sides are whole.
+        """
+        if not self.frozen:
+            return None
+        rows = store.load_rollup_columns(conn, self.roots, ("observation_count",))
+        sizes = np.ones(len(self.code), dtype=np.int64)
+        read = np.bincount(self.code[self.code >= 0], minlength=len(self.roots))
+        seen: set[int] = set()
+        for i, code in enumerate(self.code.tolist()):
+            if code < 0 or code in seen:
+                continue
+            seen.add(code)
+            total = rows.get(self.roots[code], {}).get("observation_count") or 0
+            sizes[i] = max(int(total) - int(read[code]) + 1, 1)
+        return sizes
 
     def chains(self) -> list[tuple[int, int]]:
         """Return forced links that hold each frozen identity's members together."""

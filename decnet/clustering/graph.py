@@ -90,13 +90,15 @@ def partition(
     forced: Sequence[tuple[int, int]] = (),
     constraints: Sequence[Constraint] = (),
     rank: IntArray | None = None,
+    sizes: IntArray | None = None,
 ) -> Partition:
     """Partition `n` observations from scored candidate pairs.
 
     `left`, `right`, `bits` are the candidate pairs and their summed weights;
     `risky[i]` marks observations that may join a part but never bridge two.
     `forced` pairs are linked whatever their score, even through a risky
-    observation; `constraints` win over forced links.
+    observation; `constraints` win over forced links. `sizes[i]` is how many
+    observations node `i` stands for in the cohesion check (default 1 each).
     """
     accept = bits >= needed_bits
     left, right, bits = left[accept], right[accept], bits[accept]
@@ -116,6 +118,7 @@ def partition(
         bits[safe],
         labels,
         needed_bits + cohesion_margin_bits,
+        sizes,
     )
     keep = safe.copy()
     keep[np.flatnonzero(safe)[cut]] = False
@@ -207,15 +210,19 @@ def _weak_bridges(
     bits: FloatArray,
     labels: IntArray,
     strong_bits: float,
+    node_sizes: IntArray | None = None,
 ) -> BoolArray:
     """Mark links that alone hold two groups of two or more together and are
     weaker than `strong_bits`. Uses an iterative Tarjan bridge search over
-    components of four or more observations.
+    components of four or more observations, each node counting as
+    `node_sizes[i]` observations (default 1).
     """
     cut = np.zeros(len(left), dtype=np.bool_)
     if len(left) == 0:
         return cut
-    sizes = np.bincount(labels, minlength=n)
+    if node_sizes is None:
+        node_sizes = np.ones(n, dtype=np.int64)
+    sizes = np.bincount(labels, weights=node_sizes, minlength=n).astype(np.int64)
     big = sizes[labels[left]] >= 4
     weak = bits < strong_bits
     if not (big & weak).any():
@@ -227,7 +234,8 @@ def _weak_bridges(
     order = np.argsort(heads, kind="stable")
     heads, tails, ids = heads[order], tails[order], ids[order]
     offsets = np.searchsorted(heads, np.arange(n + 1))
-    for edge, below in _bridges(n, offsets, tails, ids, sorted_unique(heads)):
+    bridges = _bridges(n, offsets, tails, ids, sorted_unique(heads), node_sizes)
+    for edge, below in bridges:
         if weak[edge] and below >= 2 and sizes[labels[left[edge]]] - below >= 2:
             cut[edge] = True
     return cut
@@ -239,11 +247,13 @@ def _bridges(
     tails: IntArray,
     ids: IntArray,
     roots: IntArray,
+    node_sizes: IntArray,
 ) -> list[tuple[int, int]]:
-    """Return `(edge id, nodes below it)` for every bridge of the graph."""
+    """Return `(edge id, size below it)` for every bridge of the graph, the
+    size summing `node_sizes` over the nodes below."""
     order = [-1] * n
     low = [0] * n
-    size = [1] * n
+    size = node_sizes.tolist()
     off = offsets.tolist()
     tail_list = tails.tolist()
     id_list = ids.tolist()

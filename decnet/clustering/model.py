@@ -66,6 +66,8 @@ def run_model(
     *,
     forced: Sequence[tuple[int, int]] = (),
     constraints: Sequence[Constraint] = (),
+    sizes: IntArray | None = None,
+    kept_apart: IntArray | None = None,
 ) -> ModelResult:
     """Find candidates, score them and partition the observations of `table`.
 
@@ -73,14 +75,18 @@ def run_model(
     further round (up to `params.reestimation_rounds`) re-weighs the same
     candidates, leaving out of every value's carriers those the previous
     round put with the pair (`evidence.SameHands`), and stops once the
-    partition no longer changes.
+    partition no longer changes. `sizes` (see `graph.partition`) lets a
+    node stand for observations outside the table. Two observations with
+    different non-negative `kept_apart` codes are never compared.
     """
     base = build_evidence(table, params)
     candidates = generate(table, params, base.weights, base.needed_bits)
+    if kept_apart is not None:
+        candidates = _drop_kept_apart(candidates, kept_apart)
     evidence = build_evidence(table, params, candidates.density)
     risky = table.flags | multi_stack(table, params)
     scores = score_pairs(evidence, candidates.left, candidates.right, per_kind=False)
-    parts = _partition(evidence, scores, risky, forced, constraints)
+    parts = _partition(evidence, scores, risky, forced, constraints, sizes)
     close = near_pairs(evidence, scores.left, scores.right)
     for _ in range(params.reestimation_rounds):
         hands = same_hands(
@@ -89,7 +95,9 @@ def run_model(
         changed = _changed(evidence.same_hands, hands)
         next_evidence = dataclasses.replace(evidence, same_hands=hands)
         next_scores = _rescore(next_evidence, scores, changed)
-        next_parts = _partition(next_evidence, next_scores, risky, forced, constraints)
+        next_parts = _partition(
+            next_evidence, next_scores, risky, forced, constraints, sizes
+        )
         stable = np.array_equal(next_parts.labels, parts.labels) and _settled(
             evidence, scores, next_scores
         )
@@ -102,6 +110,14 @@ def run_model(
         scores=scores,
         partition=parts,
         risky=risky,
+    )
+
+
+def _drop_kept_apart(candidates: Candidates, codes: IntArray) -> Candidates:
+    a, b = codes[candidates.left], codes[candidates.right]
+    keep = (a < 0) | (b < 0) | (a == b)
+    return dataclasses.replace(
+        candidates, left=candidates.left[keep], right=candidates.right[keep]
     )
 
 
@@ -156,6 +172,7 @@ def _partition(
     risky: npt.NDArray[np.bool_],
     forced: Sequence[tuple[int, int]],
     constraints: Sequence[Constraint],
+    sizes: IntArray | None,
 ) -> Partition:
     return partition(
         evidence.table.n_observations,
@@ -168,4 +185,5 @@ def _partition(
         forced=forced,
         constraints=constraints,
         rank=evidence.table.sort_rank,
+        sizes=sizes,
     )

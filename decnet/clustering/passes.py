@@ -216,7 +216,16 @@ def _run_pass(
     forced, constraints = _decisions(conn, table, direct, states)
     forced += families.chains()
     progress.stage = "decide"
-    result = run_model(table, params, forced=forced, constraints=constraints)
+    result = run_model(
+        table,
+        params,
+        forced=forced,
+        constraints=constraints,
+        sizes=families.node_sizes(conn),
+        # Two frozen identities changed in nothing, so only a full pass,
+        # which reads both whole, may join them directly.
+        kept_apart=families.code,
+    )
     plan = plan_reconciliation(
         result.labels,
         direct,

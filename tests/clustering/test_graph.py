@@ -136,3 +136,17 @@ def test_spanning_forest_has_one_link_fewer_than_members() -> None:
         zip(result.span_left.tolist(), result.span_right.tolist(), strict=True)
     )
     assert (0, 1) not in spanned
+
+
+def test_node_sizes_make_weak_link_a_cut() -> None:
+    left, right = np.array([0]), np.array([1])
+    bits = np.array([21.0])
+    alone = partition(2, left, right, bits, 20.0, np.zeros(2, dtype=bool))
+    sized = partition(
+        2, left, right, bits, 20.0, np.zeros(2, dtype=bool), sizes=np.array([5, 7])
+    )
+    # Two single nodes stay linked; two nodes that stand for 5 and 7
+    # observations are two groups held by one weak link.
+    assert alone.labels[0] == alone.labels[1]
+    assert sized.labels[0] != sized.labels[1]
+    assert sized.cut_links == 1

@@ -116,3 +116,19 @@ def test_public_download_weighs_like_public_endpoint() -> None:
         ]
     labels = run_model(build_table(fleet, rows), ModelParams()).labels
     assert len(set(labels[:4].tolist())) == 4
+
+
+def test_kept_apart_observations_never_compared() -> None:
+    fleet, rows = _big_actor_fleet()
+    table = build_table(fleet, rows)
+    codes = np.full(len(fleet), -1, dtype=np.int64)
+    # Two frozen identities: the first ten actor addresses and the next ten.
+    codes[:10] = 0
+    codes[10:20] = 1
+    result = run_model(table, ModelParams(), kept_apart=codes)
+    left, right = result.candidates.left, result.candidates.right
+    crossing = (codes[left] >= 0) & (codes[right] >= 0) & (codes[left] != codes[right])
+    assert not crossing.any()
+    assert ((codes[left] == 0) & (codes[right] == 0)).any()
+    # The other actor addresses still join both groups into one part.
+    assert len(set(result.labels[:ACTOR].tolist())) == 1
