@@ -222,13 +222,17 @@ def _checked(cls: type, data: Any, where: str, path: Path) -> dict[str, Any]:
                 f"unknown field {name!r} in {where} in {path}; "
                 f"valid fields: {', '.join(sorted(names))}"
             )
+        invalid = ConfigError(
+            f"invalid value {value!r} for {name!r} in {where} in {path}: "
+            f"expected {_type_name(hints[name])}"
+        )
+        # pydantic would take JSON true and "7" as the numbers 1 and 7.
+        if hints[name] in (int, float) and isinstance(value, bool | str):
+            raise invalid
         try:
             checked[name] = pydantic.TypeAdapter(hints[name]).validate_python(value)
         except pydantic.ValidationError:
-            raise ConfigError(
-                f"invalid value {value!r} for {name!r} in {where} in {path}: "
-                f"expected {_type_name(hints[name])}"
-            ) from None
+            raise invalid from None
     return checked
 
 
@@ -239,7 +243,7 @@ def _type_name(hint: Any) -> str:
 
 def _apply(params: ModelParams, data: dict[str, Any], path: Path) -> ModelParams:
     kinds = dict(params.kinds)
-    raw_kinds = data.pop("kinds", None) or {}
+    raw_kinds = data.pop("kinds", {})
     if not isinstance(raw_kinds, dict):
         raise ConfigError(
             f"'kinds' in {path} must be a JSON object of kind names, "
@@ -257,6 +261,45 @@ def _apply(params: ModelParams, data: dict[str, Any], path: Path) -> ModelParams
     for name, kind in result.kinds.items():
         if not 0.0 < kind.m < 1.0:
             raise ConfigError(f"m of kind {name!r} in {path} must lie in (0, 1)")
+        if not kind.max_bits > 0.0:
+            raise ConfigError(f"max_bits of kind {name!r} in {path} must be positive")
+        if not 0 <= kind.hamming <= 63:
+            raise ConfigError(f"hamming of kind {name!r} in {path} must lie in 0..63")
     if not 0.5 < result.link_probability < 1.0:
         raise ConfigError(f"link_probability in {path} must lie in (0.5, 1)")
+    if not result.partners_per_observation > 0.0:
+        raise ConfigError(f"partners_per_observation in {path} must be positive")
+    if result.block_size < 2 or result.window < 1:
+        raise ConfigError(
+            f"block_size in {path} must be at least 2 and window at least 1"
+        )
+    for name, value in (
+        ("cohesion_margin_bits", result.cohesion_margin_bits),
+        ("campaign_bits_on_tooling_conflict", result.campaign_bits_on_tooling_conflict),
+        ("reestimation_rounds", result.reestimation_rounds),
+    ):
+        if value < 0:
+            raise ConfigError(f"{name} in {path} must not be negative")
+    if not 0.0 < result.max_share <= 1.0:
+        raise ConfigError(f"max_share in {path} must lie in (0, 1]")
+    _check_kind_names(result, path)
     return result
+
+
+def _check_kind_names(params: ModelParams, path: Path) -> None:
+    """Raise ConfigError when a kind list or the groups name an unknown kind."""
+    known = features.ALL_KINDS | DERIVED_KINDS
+    named = {
+        "tooling_kinds": params.tooling_kinds,
+        "disagreement_kinds": params.disagreement_kinds,
+        "stack_kinds": params.stack_kinds,
+        "campaign_kinds": params.campaign_kinds,
+        "groups": params.groups.keys(),
+    }
+    for field, kinds in named.items():
+        unknown = sorted(set(kinds) - known)
+        if unknown:
+            raise ConfigError(
+                f"unknown feature kind {unknown[0]!r} in {field} in {path}; "
+                f"known kinds: {', '.join(sorted(known))}"
+            )

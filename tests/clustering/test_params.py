@@ -65,3 +65,35 @@ def test_unknown_field_lists_valid_ones(tmp_path: Path) -> None:
         load_params(_write(tmp_path, '{"windw": 3}'))
     assert "valid fields:" in str(caught.value)
     assert "window" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"partners_per_observation": 0}', "partners_per_observation .* positive"),
+        ('{"block_size": -3}', "block_size .* at least 2"),
+        ('{"window": 0}', "window at least 1"),
+        ('{"block_size": true}', "invalid value True for 'block_size'"),
+        ('{"window": "7"}', "invalid value '7' for 'window'"),
+        ('{"max_share": 5}', r"max_share .* \(0, 1\]"),
+        ('{"max_share": 0}', r"max_share .* \(0, 1\]"),
+        ('{"kinds": {"hassh": {"max_bits": -5}}}', "max_bits of kind 'hassh'"),
+        ('{"kinds": {"hassh": {"hamming": 64}}}', "hamming of kind 'hassh'"),
+        ('{"reestimation_rounds": -1}', "reestimation_rounds .* negative"),
+        ('{"cohesion_margin_bits": -1}', "cohesion_margin_bits .* negative"),
+        (
+            '{"groups": {"nokind": "tooling"}}',
+            "unknown feature kind 'nokind' in groups",
+        ),
+        ('{"stack_kinds": ["nokind"]}', "'nokind' in stack_kinds"),
+        ('{"kinds": []}', "must be a JSON object of kind names"),
+    ],
+)
+def test_out_of_range_value_rejected(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_params(_write(tmp_path, text))
+
+
+def test_new_group_name_is_accepted(tmp_path: Path) -> None:
+    params = load_params(_write(tmp_path, '{"groups": {"hassh": "my_group"}}'))
+    assert params.group("hassh") == "my_group"
