@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import uuid as uuidlib
 from pathlib import Path
 from typing import Annotated
 
@@ -25,7 +26,7 @@ from decnet.clustering.worker import Worker, cluster_once
 from decnet.config import get_settings
 from decnet.errors import InputError, NotFoundError
 from decnet.netaddr import normalise_ip
-from decnet.web.db.models import Attacker, IdentityLink
+from decnet.web.db.models import Attacker, AttackerIdentity, IdentityLink
 
 log = logging.getLogger(__name__)
 
@@ -217,26 +218,44 @@ def _explain_sync(
 
 
 def _resolve_sync(conn: sa.Connection, text: str) -> tuple[str, str, str | None]:
+    """Return (uuid, ip, identity_id) of the observation `text` names.
+
+    A uuid is accepted in any case and with or without hyphens. Raises
+    InputError when `text` is neither a uuid nor an IP address, and
+    NotFoundError when no observation matches.
+    """
     column = Attacker.__table__.c
-    row = conn.execute(
-        sa.select(column.uuid, column.ip, column.identity_id).where(column.uuid == text)
-    ).first()
-    if row is None:
+    select = sa.select(column.uuid, column.ip, column.identity_id)
+    try:
+        key = str(uuidlib.UUID(text))
+    except ValueError:
         try:
             ip = normalise_ip(text)
         except InputError:
-            raise NotFoundError(
-                f"observation {text!r} not found: give an observation uuid or an "
-                "IP address"
+            raise InputError(
+                f"invalid observation {text!r}: expected an IP address or an "
+                "observation uuid"
             ) from None
-        row = conn.execute(
-            sa.select(column.uuid, column.ip, column.identity_id).where(column.ip == ip)
-        ).first()
+        row = conn.execute(select.where(column.ip == ip)).first()
+    else:
+        row = conn.execute(select.where(column.uuid == key)).first()
+        if row is None and _is_identity(conn, key):
+            raise InputError(
+                f"{text} is an identity, not an observation; give the IP or uuid "
+                "of one of its observations"
+            )
     if row is None:
         raise NotFoundError(
-            f"no observation has uuid or IP {text!r}; ingest logs first"
+            f"no observation has uuid or IP {text!r} in this database; check "
+            "--db, or ingest the logs that contain it"
         )
     return row[0], row[1], row[2]
+
+
+def _is_identity(conn: sa.Connection, key: str) -> bool:
+    identities = AttackerIdentity.__table__.c
+    query = sa.select(identities.uuid).where(identities.uuid == key)
+    return conn.execute(query).first() is not None
 
 
 def _print_explanation(first: tuple, second: tuple, report: dict) -> None:

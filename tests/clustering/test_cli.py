@@ -6,12 +6,13 @@ import asyncio
 from pathlib import Path
 
 import orjson
+import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from decnet.cli.main import app
 from decnet.web.db.engine import create_engine
 from decnet.web.db.migrate import upgrade
-from tests.clustering.fleet import add_observations, doc_ip
+from tests.clustering.fleet import add_observations, doc_ip, make_uuid
 from tests.clustering.test_passes import actor, scanner
 
 runner = CliRunner()
@@ -54,6 +55,42 @@ def test_explain_rejects_unknown_observation(tmp_path: Path) -> None:
     result = runner.invoke(app, ["explain", "192.0.2.250", doc_ip(1), "--db", url])
     assert result.exit_code == 1
     assert "192.0.2.250" in result.output
+
+
+def test_explain_rejects_malformed_observation(tmp_path: Path) -> None:
+    url = _fleet(tmp_path)
+    for text in ("300.1.1.1", "1234abcd", "192.0.2.1/32"):
+        result = runner.invoke(app, ["explain", text, doc_ip(1), "--db", url])
+        assert result.exit_code == 2, text
+        assert f"invalid observation {text!r}" in result.output
+
+
+def test_explain_accepts_uuid_in_any_spelling(tmp_path: Path) -> None:
+    url = _fleet(tmp_path)
+    runner.invoke(app, ["cluster", "--db", url])
+    uuid = make_uuid(0)
+    for text in (uuid.upper(), uuid.replace("-", "")):
+        result = runner.invoke(app, ["explain", text, doc_ip(1), "--db", url])
+        assert result.exit_code == 0, result.output
+        assert uuid in result.stdout
+
+
+def test_explain_names_identity_given_as_observation(tmp_path: Path) -> None:
+    url = _fleet(tmp_path)
+    runner.invoke(app, ["cluster", "--db", url])
+
+    async def first_identity() -> str:
+        engine = create_engine(url)
+        async with engine.connect() as conn:
+            row = await conn.execute(sa.text("SELECT uuid FROM attacker_identities"))
+            found = row.scalars().first()
+        await engine.dispose()
+        return found
+
+    identity = asyncio.run(first_identity())
+    result = runner.invoke(app, ["explain", identity, doc_ip(1), "--db", url])
+    assert result.exit_code == 2
+    assert "is an identity, not an observation" in result.output
 
 
 def test_cluster_rejects_malformed_params_file(tmp_path: Path) -> None:
