@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from tests.support.cli import run_decnet
@@ -24,6 +25,23 @@ def test_upgrade_with_db_option(tmp_path: Path) -> None:
     with engine.connect() as conn:
         tables = sa.inspect(conn).get_table_names()
     assert "attacker_identities" in tables
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgresql://postgres@127.0.0.1:notaport/x", "invalid database URL"),
+        ("mysql://root@127.0.0.1:3306/", "names no database"),
+        ("postgresql://postgres@127.0.0.1:5432", "names no database"),
+    ],
+)
+def test_malformed_server_url_is_one_line_error(
+    tmp_path: Path, url: str, message: str
+) -> None:
+    result = run_decnet("db", "status", "--db", url, home=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_unknown_scheme_is_one_line_error(tmp_path: Path) -> None:

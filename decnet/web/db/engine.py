@@ -46,19 +46,26 @@ _SUPPORTED = "sqlite:///PATH, postgresql://USER@HOST/DB or mysql://USER@HOST/DB"
 def async_url(url: str) -> URL:
     """Parse `url` and select the async driver for its database.
 
-    Raises ConfigError for an unparsable URL or an unsupported scheme.
+    Raises ConfigError for an unparsable URL, an unsupported scheme or a
+    server URL that names no database.
     """
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:
+        # SQLAlchemy raises ValueError for a port that is not a number.
         raise ConfigError(
-            f"invalid database URL {url!r}: {exc}; expected {_SUPPORTED}"
+            f"invalid database URL {redact(url)!r}: {exc}; expected {_SUPPORTED}"
         ) from None
     backend = parsed.get_backend_name()
     if backend not in _ASYNC_DRIVERS:
         raise ConfigError(
             f"unsupported database URL scheme {parsed.drivername!r} in {url!r}; "
             f"expected {_SUPPORTED}"
+        )
+    if backend != "sqlite" and not parsed.database:
+        raise ConfigError(
+            f"database URL {redact(url)!r} names no database; add its name as "
+            f"the path, as in {_SUPPORTED}"
         )
     parsed = parsed.set(drivername=_ASYNC_DRIVERS[backend])
     if backend in ("mysql", "mariadb"):
@@ -70,7 +77,7 @@ def redact(url: str | URL) -> str:
     """Render a URL for messages with any password hidden."""
     try:
         return make_url(str(url)).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return str(url)
 
 
