@@ -46,10 +46,6 @@ class Families:
     roots: list[str]
     code: IntArray
 
-    @classmethod
-    def none(cls, n: int) -> Families:
-        return cls(roots=[], code=np.full(n, -1, dtype=np.int64))
-
     @property
     def frozen(self) -> bool:
         return bool(self.roots)
@@ -63,8 +59,9 @@ class Families:
         check, or None when nothing is frozen.
 
         The first member read of a frozen identity stands for every member
-        that was not read, so that a weak link between two frozen identities
-        is cut as it would be in a full pass, where both sides are whole.
+        that was not read. A weak link that joins a large frozen identity to
+        other observations is then cut as in a full pass, which reads it
+        whole.
         """
         if not self.frozen:
             return None
