@@ -181,6 +181,16 @@ class ModelParams:
         return data
 
 
+# Upper bounds that keep candidate generation within memory. A group of
+# `block_size` carriers proposes about block_size² / 2 pairs, and a larger
+# group proposes `window` pairs per carrier. A window of 100,000,000
+# exhausted the 24 GB of the machine it ran on.
+# NOTE: the bounds are about twenty times the defaults, not measured limits.
+MAX_BLOCK_SIZE = 1_000
+MAX_WINDOW = 200
+MAX_REESTIMATION_ROUNDS = 100
+
+
 def load_params(path: Path | None) -> ModelParams:
     """Read parameters from a JSON file over the defaults; None gives the defaults.
 
@@ -258,32 +268,76 @@ def _apply(params: ModelParams, data: dict[str, Any], path: Path) -> ModelParams
     result = params.replace(
         kinds=kinds, **_checked(ModelParams, data, "the top level", path)
     )
-    for name, kind in result.kinds.items():
-        if not 0.0 < kind.m < 1.0:
-            raise ConfigError(f"m of kind {name!r} in {path} must lie in (0, 1)")
-        if not kind.max_bits > 0.0:
-            raise ConfigError(f"max_bits of kind {name!r} in {path} must be positive")
-        if not 0 <= kind.hamming <= 63:
-            raise ConfigError(f"hamming of kind {name!r} in {path} must lie in 0..63")
-    if not 0.5 < result.link_probability < 1.0:
-        raise ConfigError(f"link_probability in {path} must lie in (0.5, 1)")
-    if not result.partners_per_observation > 0.0:
-        raise ConfigError(f"partners_per_observation in {path} must be positive")
-    if result.block_size < 2 or result.window < 1:
-        raise ConfigError(
-            f"block_size in {path} must be at least 2 and window at least 1"
-        )
-    for name, value in (
-        ("cohesion_margin_bits", result.cohesion_margin_bits),
-        ("campaign_bits_on_tooling_conflict", result.campaign_bits_on_tooling_conflict),
-        ("reestimation_rounds", result.reestimation_rounds),
-    ):
-        if value < 0:
-            raise ConfigError(f"{name} in {path} must not be negative")
-    if not 0.0 < result.max_share <= 1.0:
-        raise ConfigError(f"max_share in {path} must lie in (0, 1]")
+    _check_ranges(result, path)
     _check_kind_names(result, path)
     return result
+
+
+def _check_ranges(params: ModelParams, path: Path) -> None:
+    """Raise ConfigError naming the field, its value and the allowed range
+    when a number is out of range."""
+    checks: list[tuple[str, float, bool, str]] = []
+    for name, kind in params.kinds.items():
+        checks += [
+            (f"m of kind {name!r}", kind.m, 0.0 < kind.m < 1.0, "in (0, 1)"),
+            (f"max_bits of kind {name!r}", kind.max_bits, kind.max_bits > 0, "> 0"),
+            (
+                f"hamming of kind {name!r}",
+                kind.hamming,
+                0 <= kind.hamming <= 63,
+                "in 0..63",
+            ),
+            (
+                f"near_penalty_bits of kind {name!r}",
+                kind.near_penalty_bits,
+                kind.near_penalty_bits >= 0,
+                ">= 0",
+            ),
+        ]
+    p = params
+    checks += [
+        (
+            "link_probability",
+            p.link_probability,
+            0.5 < p.link_probability < 1.0,
+            "in (0.5, 1)",
+        ),
+        (
+            "partners_per_observation",
+            p.partners_per_observation,
+            p.partners_per_observation > 0,
+            "> 0",
+        ),
+        (
+            "block_size",
+            p.block_size,
+            2 <= p.block_size <= MAX_BLOCK_SIZE,
+            f"in 2..{MAX_BLOCK_SIZE}",
+        ),
+        ("window", p.window, 1 <= p.window <= MAX_WINDOW, f"in 1..{MAX_WINDOW}"),
+        ("max_share", p.max_share, 0.0 < p.max_share <= 1.0, "in (0, 1]"),
+        (
+            "cohesion_margin_bits",
+            p.cohesion_margin_bits,
+            p.cohesion_margin_bits >= 0,
+            ">= 0",
+        ),
+        (
+            "campaign_bits_on_tooling_conflict",
+            p.campaign_bits_on_tooling_conflict,
+            p.campaign_bits_on_tooling_conflict >= 0,
+            ">= 0",
+        ),
+        (
+            "reestimation_rounds",
+            p.reestimation_rounds,
+            0 <= p.reestimation_rounds <= MAX_REESTIMATION_ROUNDS,
+            f"in 0..{MAX_REESTIMATION_ROUNDS}",
+        ),
+    ]
+    for name, value, ok, allowed in checks:
+        if not ok:
+            raise ConfigError(f"{name} is {value!r} in {path}; it must be {allowed}")
 
 
 def _check_kind_names(params: ModelParams, path: Path) -> None:
