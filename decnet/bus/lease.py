@@ -125,6 +125,12 @@ class DatabaseLease:
 
     async def current_holder(self) -> str | None:
         """Return the holder of an unexpired lease, or None."""
+        current = await self.current()
+        return None if current is None else current[0]
+
+    async def current(self) -> tuple[str, datetime] | None:
+        """Return the holder of an unexpired lease and when it expires, or
+        None."""
         table = LEASES
         async with self._sessions() as session:
             row = (
@@ -136,7 +142,7 @@ class DatabaseLease:
             ).first()
         if row is None or row.expires_at < utcnow():
             return None
-        return str(row.holder)
+        return str(row.holder), row.expires_at
 
 
 def _rowcount(result: Any) -> int:

@@ -73,10 +73,12 @@ async def cluster_once(
     lease = clusterer_lease(engine, holder=holder, ttl_s=lease_ttl_s)
     holder = lease.holder
     if not await lease.acquire():
-        who = await lease.current_holder() or "another process"
+        current = await lease.current()
+        who, until = current or ("another process", None)
+        expiry = f" until {until:%Y-%m-%d %H:%M:%S} UTC" if until else ""
         raise LeaseHeldError(
-            f"the write lease {LEASE_NAME!r} is held by clusterer {who}; stop it or "
-            "wait for its lease to expire"
+            f"the write lease {LEASE_NAME!r} is held by clusterer {who}{expiry}; "
+            "stop it, or wait for the lease to expire if that process has died"
         )
     try:
         async with engine.begin() as conn, _sqlite_page_cache(conn):

@@ -468,9 +468,12 @@ async def test_removed_evidence_unmerges_identity(engine: AsyncEngine) -> None:
 async def test_held_lease_blocks_second_clusterer(engine: AsyncEngine) -> None:
     other = clusterer_lease(engine, holder="other-host:1", ttl_s=60.0)
     assert await other.acquire()
-    with pytest.raises(LeaseHeldError, match="other-host:1"):
+    with pytest.raises(LeaseHeldError, match="other-host:1 until .* UTC"):
         await cluster_once(engine)
     assert await other.current_holder() == "other-host:1"
+    current = await other.current()
+    assert current is not None
+    assert current[0] == "other-host:1"
 
 
 async def test_empty_database_pass_writes_nothing(engine: AsyncEngine) -> None:
