@@ -12,7 +12,7 @@ other. Identities with a changed member, and every identity in a full
 pass, are re-decided from all their members.
 
 The combined confidence is the lower of the stored one and that of the
-links the pass adds; a full pass recomputes it from every link.
+links the pass adds. A full pass recomputes it from every link.
 """
 
 from __future__ import annotations

@@ -226,11 +226,12 @@ def _run_pass(
         # which reads both whole, may join them directly.
         kept_apart=families.code,
     )
+    first_seen, last_seen = _activity_times(table, rows)
     plan = plan_reconciliation(
         result.labels,
         direct,
         states,
-        label_order=_first_seen_order(table, rows, result.labels),
+        label_order=_first_seen_order(first_seen, result.labels),
     )
     progress.stage = "write"
     # Links inside a frozen identity stay as stored, so only those touching
@@ -246,7 +247,7 @@ def _run_pass(
         table,
         result,
         plan,
-        _Stored(rows, direct, states, digests, links, families),
+        _Stored(first_seen, last_seen, direct, states, digests, links, families),
         report,
     )
 
@@ -383,17 +384,23 @@ def _value_key(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _activity_times(
+    table: FeatureTable, rows: Sequence[store.ObservationRow]
+) -> tuple[list[datetime | None], list[datetime | None]]:
+    """Return the first-seen and last-seen times of each table observation."""
+    by_uuid = {r.uuid: r for r in rows}
+    first = [by_uuid[uuid].first_seen_at for uuid in table.observations]
+    last = [by_uuid[uuid].last_seen_at for uuid in table.observations]
+    return first, last
+
+
 def _first_seen_order(
-    table: FeatureTable, rows: Sequence[store.ObservationRow], labels: IntArray
+    first_seen: Sequence[datetime | None], labels: IntArray
 ) -> Callable[[int], tuple[float, int]]:
     """Return a sort key that orders parts by their earliest first-seen time,
-    then by label; parts without one come last."""
-    seen = {r.uuid: r.first_seen_at for r in rows}
+    then by label. Parts without one come last."""
     stamps = np.array(
-        [
-            when.timestamp() if (when := seen[uuid]) is not None else np.inf
-            for uuid in table.observations
-        ],
+        [np.inf if when is None else when.timestamp() for when in first_seen],
         dtype=np.float64,
     )
     earliest = np.full(len(labels), np.inf)
@@ -629,9 +636,14 @@ class _BatchWriter:
 
 @dataclasses.dataclass(frozen=True)
 class _Stored:
-    """The rows a pass read from the database besides its feature table."""
+    """The rows a pass read from the database besides its feature table.
 
-    rows: Sequence[store.ObservationRow]
+    `first_seen[i]` and `last_seen[i]` are the activity times of table
+    observation `i`.
+    """
+
+    first_seen: Sequence[datetime | None]
+    last_seen: Sequence[datetime | None]
     direct: Sequence[str | None]
     states: dict[str, IdentityState]
     digests: dict[str, str | None]
@@ -754,10 +766,7 @@ def _rollups(
     """Return every part's rollup. A part holding a frozen identity combines
     its stored rollup with the other members, and `confidence` is updated
     to match."""
-    by_uuid = {r.uuid: r for r in stored.rows}
-    first = [by_uuid[u].first_seen_at for u in table.observations]
-    last = [by_uuid[u].last_seen_at for u in table.observations]
-    del by_uuid
+    first, last = stored.first_seen, stored.last_seen
     families = stored.families
     if not families.frozen:
         return compute_rollups(table, labels, first, last, confidence)

@@ -74,10 +74,11 @@ async def cluster_once(
     holder = lease.holder
     if not await lease.acquire():
         current = await lease.current()
-        who, until = current or ("another process", None)
+        other_holder, until = current or ("another process", None)
         expiry = f" until {until:%Y-%m-%d %H:%M:%S} UTC" if until else ""
         raise LeaseHeldError(
-            f"the write lease {LEASE_NAME!r} is held by clusterer {who}{expiry}; "
+            f"the write lease {LEASE_NAME!r} is held by clusterer "
+            f"{other_holder}{expiry}; "
             "stop it, or wait for the lease to expire if that process has died"
         )
     try:
